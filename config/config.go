@@ -1,0 +1,165 @@
+// Package config reads sluice.yaml: the run's settings, each detection's parameters and
+// exclusions. Unknown keys are errors, so that a typo never silently keeps a default.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/finding"
+	"github.com/sluice-hunt/sluice/netset"
+)
+
+// Config is the whole file.
+type Config struct {
+	// InternalNetworks are the networks treated as inside; empty means netset.DefaultInternal.
+	InternalNetworks []string `yaml:"internal_networks"`
+	// Evidence is the most source records each finding carries (default 5).
+	Evidence *int `yaml:"evidence"`
+	// MinScore drops findings with a lower risk (default 0).
+	MinScore int `yaml:"min_score"`
+	// Exclude applies to every detection's findings.
+	Exclude finding.Filter `yaml:"exclude"`
+	// Detections holds each detection's settings by ID.
+	Detections map[string]yaml.Node `yaml:"detections"`
+}
+
+// Detection is one detection as configured.
+type Detection struct {
+	detect.Detection
+	Exclude finding.Filter
+}
+
+// Load reads the file at path.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse reads a config document; an empty one is the defaults.
+func Parse(b []byte) (*Config, error) {
+	c := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if err := c.Exclude.Compile(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Internal returns the internal networks.
+func (c *Config) Internal() (*netset.Set, error) {
+	if c == nil || len(c.InternalNetworks) == 0 {
+		return netset.Parse(netset.DefaultInternal)
+	}
+	return netset.Parse(c.InternalNetworks)
+}
+
+// EvidenceLimit returns the most records a finding carries.
+func (c *Config) EvidenceLimit() int {
+	if c == nil || c.Evidence == nil {
+		return 5
+	}
+	return max(0, *c.Evidence)
+}
+
+// Apply decodes each detection's settings into its parameters and returns the detections that
+// are enabled, in the order given. A section naming no known detection is an error.
+func (c *Config) Apply(all []detect.Detection) ([]Detection, error) {
+	known := map[string]detect.Detection{}
+	for _, d := range all {
+		known[d.Info().ID] = d
+	}
+	if c != nil {
+		for id := range c.Detections {
+			if known[id] == nil {
+				return nil, fmt.Errorf("detections.%s: no such detection (see `sluice detections`)", id)
+			}
+		}
+	}
+	var out []Detection
+	for _, d := range all {
+		cd := Detection{Detection: d}
+		enabled := true
+		if c != nil {
+			if node, ok := c.Detections[d.Info().ID]; ok {
+				var err error
+				enabled, err = decodeDetection(&node, d, &cd.Exclude)
+				if err != nil {
+					return nil, fmt.Errorf("detections.%s: %w", d.Info().ID, err)
+				}
+			}
+		}
+		if enabled {
+			out = append(out, cd)
+		}
+	}
+	return out, nil
+}
+
+// decodeDetection splits the common keys (enabled, exclude) from the parameters and decodes
+// the parameters strictly into the detection's struct.
+func decodeDetection(node *yaml.Node, d detect.Detection, exclude *finding.Filter) (bool, error) {
+	enabled := true
+	if node.Kind == 0 || (node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
+		return true, nil
+	}
+	if node.Kind != yaml.MappingNode {
+		return false, fmt.Errorf("line %d: expected a mapping of parameters", node.Line)
+	}
+	params := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k, v := node.Content[i], node.Content[i+1]
+		switch k.Value {
+		case "enabled":
+			if err := v.Decode(&enabled); err != nil {
+				return false, err
+			}
+		case "exclude":
+			dec := strictNode(v)
+			if err := dec(exclude); err != nil {
+				return false, fmt.Errorf("exclude: %w", err)
+			}
+			if err := exclude.Compile(); err != nil {
+				return false, err
+			}
+		default:
+			params.Content = append(params.Content, k, v)
+		}
+	}
+	if len(params.Content) > 0 {
+		if err := strictNode(params)(d.Params()); err != nil {
+			return false, err
+		}
+	}
+	return enabled, nil
+}
+
+// strictNode decodes a node rejecting unknown keys (yaml.v3 checks them only in a Decoder).
+func strictNode(n *yaml.Node) func(any) error {
+	return func(v any) error {
+		b, err := yaml.Marshal(n)
+		if err != nil {
+			return err
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		return dec.Decode(v)
+	}
+}

@@ -1,0 +1,324 @@
+// Package event defines the normalized records that every input format produces and every
+// detection reads.
+//
+// Strings in an event handed to a Sink alias the reader's buffer: they are valid for the
+// duration of the call only. A consumer that keeps a string beyond the call must copy it
+// (strings.Clone, or an interner). Buffers are never reused, so a kept alias is never
+// corrupted, but it pins a whole read buffer in memory.
+package event
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Time is a point in time in microseconds since the Unix epoch, UTC. Zeek writes timestamps
+// with six fractional digits; Time keeps them exactly.
+type Time int64
+
+// Std converts t to a time.Time in UTC.
+func (t Time) Std() time.Time { return time.UnixMicro(int64(t)).UTC() }
+
+// FromStd converts a time.Time to a Time.
+func FromStd(t time.Time) Time { return Time(t.UnixMicro()) }
+
+// String formats t as RFC 3339 with microseconds.
+func (t Time) String() string { return t.Std().Format("2006-01-02T15:04:05.000000Z07:00") }
+
+// MarshalText writes t as RFC 3339 with microseconds.
+func (t Time) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads an RFC 3339 time.
+func (t *Time) UnmarshalText(b []byte) error {
+	s, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return err
+	}
+	*t = FromStd(s)
+	return nil
+}
+
+// Duration is a span in microseconds.
+type Duration int64
+
+// Std converts d to a time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) * time.Microsecond }
+
+// Seconds returns d in seconds.
+func (d Duration) Seconds() float64 { return float64(d) / 1e6 }
+
+// Unset marks a numeric field that the log left unset (Zeek's "-", or a JSON key absent).
+const Unset = -1
+
+// Ref points at the record an event came from: a file of the run and a line in it (1-based).
+// File indexes the run's file table (see engine.Result.Files).
+type Ref struct {
+	File uint32
+	Line uint32
+}
+
+// Less orders refs by file, then line.
+func (r Ref) Less(o Ref) bool {
+	if r.File != o.File {
+		return r.File < o.File
+	}
+	return r.Line < o.Line
+}
+
+// Kind names an event type.
+type Kind uint8
+
+// The event kinds.
+const (
+	KindConn Kind = iota
+	KindHTTP
+	KindDNS
+	KindTLS
+	KindFile
+	KindSMTP
+	KindFTP
+	KindX509
+	KindNotice
+	NumKinds
+)
+
+var kindNames = [...]string{"conn", "http", "dns", "tls", "file", "smtp", "ftp", "x509", "notice"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "unknown"
+}
+
+// Meta is what every record carries: where it came from, when, and the sensor's id for it.
+type Meta struct {
+	Ref Ref
+	TS  Time
+	// UID is the connection id (Zeek uid) or, for files and certificates, the file id.
+	UID string
+	// Sensor names the sensor that wrote the record, when the log says (HELK's @system).
+	Sensor string
+}
+
+// Flow is the endpoints of a network record: the originator (Src) and the responder (Dst).
+type Flow struct {
+	Src     netip.Addr
+	SrcPort uint16
+	Dst     netip.Addr
+	DstPort uint16
+}
+
+// List is a set or vector field. Nil means unset; an empty non-nil list means empty.
+type List []string
+
+// Conn is a network flow (Zeek conn.log).
+type Conn struct {
+	Meta
+	Flow
+	Proto   string // tcp, udp, icmp
+	Service string // application protocols identified by inspection, comma separated ("" unset)
+	// Duration of the connection; Unset when the log did not say.
+	Duration    Duration
+	OrigBytes   int64 // payload bytes sent by the originator; Unset when unknown
+	RespBytes   int64 // payload bytes sent by the responder; Unset when unknown
+	ConnState   string
+	LocalOrig   int8 // 1 true, 0 false, Unset
+	LocalResp   int8
+	MissedBytes int64
+	History     string
+	OrigPkts    int64
+	OrigIPBytes int64
+	RespPkts    int64
+	RespIPBytes int64
+	TunnelUIDs  List
+}
+
+// HTTP is one HTTP request/response pair (Zeek http.log).
+type HTTP struct {
+	Meta
+	Flow
+	TransDepth      int64
+	Method          string
+	Host            string
+	URI             string
+	Referrer        string
+	Version         string
+	UserAgent       string
+	Origin          string
+	RequestBodyLen  int64
+	ResponseBodyLen int64
+	StatusCode      int64
+	StatusMsg       string
+	Username        string
+	Tags            List
+	Proxied         List
+	OrigFUIDs       List
+	OrigFilenames   List
+	OrigMimeTypes   List
+	RespFUIDs       List
+	RespFilenames   List
+	RespMimeTypes   List
+}
+
+// DNS is one DNS query and its answers (Zeek dns.log).
+type DNS struct {
+	Meta
+	Flow
+	Proto     string
+	TransID   int64
+	RTT       Duration
+	Query     string
+	QClass    int64
+	QType     int64
+	QTypeName string
+	RCode     int64
+	RCodeName string
+	AA        bool
+	TC        bool
+	RD        bool
+	RA        bool
+	Rejected  bool
+	Answers   List
+	TTLs      []Duration
+}
+
+// TLS is one TLS/SSL handshake (Zeek ssl.log).
+type TLS struct {
+	Meta
+	Flow
+	Version          string
+	Cipher           string
+	Curve            string
+	ServerName       string
+	Resumed          bool
+	Established      bool
+	NextProtocol     string
+	Subject          string
+	Issuer           string
+	ValidationStatus string
+	JA3              string
+	JA3S             string
+	JA4              string
+	CertChainFUIDs   List
+	CertChainFPs     List
+}
+
+// File is one file seen in transit (Zeek files.log).
+type File struct {
+	Meta
+	// Flow is set when the log names the connection's endpoints (Zeek 5+ files.log).
+	Flow
+	FUID         string
+	TxHosts      List
+	RxHosts      List
+	ConnUIDs     List
+	Source       string // protocol that carried the file: HTTP, SMB, FTP_DATA, SMTP ...
+	Depth        int64
+	Analyzers    List
+	MimeType     string
+	Filename     string
+	Duration     Duration
+	LocalOrig    int8
+	IsOrig       int8 // 1 when the originator of the connection sent the file
+	SeenBytes    int64
+	TotalBytes   int64
+	MissingBytes int64
+	MD5          string
+	SHA1         string
+	SHA256       string
+}
+
+// SMTP is one SMTP transaction (Zeek smtp.log).
+type SMTP struct {
+	Meta
+	Flow
+	TransDepth int64
+	Helo       string
+	MailFrom   string
+	RcptTo     List
+	From       string
+	To         List
+	Subject    string
+	UserAgent  string
+	TLS        bool
+	FUIDs      List
+}
+
+// FTP is one FTP command and its reply (Zeek ftp.log).
+type FTP struct {
+	Meta
+	Flow
+	User      string
+	Command   string
+	Arg       string
+	MimeType  string
+	FileSize  int64
+	ReplyCode int64
+	ReplyMsg  string
+	// The data channel the command opened, when there was one.
+	DataPassive bool
+	DataSrc     netip.Addr
+	DataDst     netip.Addr
+	DataDstPort uint16
+	FUID        string
+}
+
+// X509 is one certificate (Zeek x509.log). Meta.UID holds the certificate's file id.
+type X509 struct {
+	Meta
+	Fingerprint    string
+	Version        int64
+	Serial         string
+	Subject        string
+	Issuer         string
+	NotValidBefore Time
+	NotValidAfter  Time
+	KeyAlg         string
+	SigAlg         string
+	KeyType        string
+	KeyLength      int64
+	SANDNS         List
+	SANIP          List
+	BasicCA        int8
+}
+
+// Notice is a Zeek notice (notice.log).
+type Notice struct {
+	Meta
+	Flow
+	Note string
+	Msg  string
+	Sub  string
+	// Src and Dst of the notice itself (may differ from the connection's).
+	NoticeSrc netip.Addr
+	NoticeDst netip.Addr
+	Port      uint16
+	Actions   List
+}
+
+// Sink receives events. A reader calls a sink from one goroutine at a time.
+type Sink interface {
+	Conn(*Conn)
+	HTTP(*HTTP)
+	DNS(*DNS)
+	TLS(*TLS)
+	File(*File)
+	SMTP(*SMTP)
+	FTP(*FTP)
+	X509(*X509)
+	Notice(*Notice)
+}
+
+// NopSink ignores every event; embed it to implement only some methods of Sink.
+type NopSink struct{}
+
+func (NopSink) Conn(*Conn)     {}
+func (NopSink) HTTP(*HTTP)     {}
+func (NopSink) DNS(*DNS)       {}
+func (NopSink) TLS(*TLS)       {}
+func (NopSink) File(*File)     {}
+func (NopSink) SMTP(*SMTP)     {}
+func (NopSink) FTP(*FTP)       {}
+func (NopSink) X509(*X509)     {}
+func (NopSink) Notice(*Notice) {}
