@@ -1,0 +1,9 @@
+// Package all links every detection into the binary: import it for its side effect.
+package all
+
+import (
+	_ "github.com/sluice-hunt/sluice/detect/altproto"
+	_ "github.com/sluice-hunt/sluice/detect/longconn"
+	_ "github.com/sluice-hunt/sluice/detect/portmismatch"
+	_ "github.com/sluice-hunt/sluice/detect/upload"
+)

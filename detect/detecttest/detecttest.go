@@ -1,0 +1,113 @@
+// Package detecttest runs detections over log files in tests, through the real readers and
+// engine, and compares their findings with golden files (`go test ./... -update` rewrites them).
+package detecttest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sluice-hunt/sluice/config"
+	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/engine"
+	"github.com/sluice-hunt/sluice/finding"
+	"github.com/sluice-hunt/sluice/netset"
+	"github.com/sluice-hunt/sluice/source"
+	_ "github.com/sluice-hunt/sluice/source/zeek" // the formats tests read
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// Env is the default environment: internal networks netset.DefaultInternal, 5 evidence records.
+func Env() *detect.Env {
+	return &detect.Env{Internal: netset.MustParse(netset.DefaultInternal), Evidence: 5}
+}
+
+// Hunt runs d (with the params it has) over the files or folders, with Env(), and returns its
+// findings in rank order. Evidence file names are the files' base names so that golden files
+// do not depend on where the test runs.
+func Hunt(t testing.TB, d detect.Detection, paths ...string) []finding.Finding {
+	t.Helper()
+	res := HuntResult(t, []detect.Detection{d}, paths...)
+	return res.Findings
+}
+
+// HuntResult runs several detections and returns the whole engine result.
+func HuntResult(t testing.TB, ds []detect.Detection, paths ...string) *engine.Result {
+	t.Helper()
+	inputs, err := source.Expand(paths, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cds []config.Detection
+	for _, d := range ds {
+		cds = append(cds, config.Detection{Detection: d})
+	}
+	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: cds, Env: Env()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range append(res.Failed, res.Unrecognized...) {
+		t.Logf("input problem: %s", p)
+	}
+	for i := range res.Findings {
+		for j := range res.Findings[i].Evidence {
+			ev := &res.Findings[i].Evidence[j]
+			ev.File = filepath.Base(ev.File)
+		}
+	}
+	return res
+}
+
+// Golden compares findings, as JSON lines, with the file at path; with -update it writes them.
+func Golden(t testing.TB, path string, fs []finding.Finding) {
+	t.Helper()
+	got := JSONL(t, fs)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the test with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gl := strings.Split(string(got), "\n")
+		wl := strings.Split(string(want), "\n")
+		for i := 0; i < max(len(gl), len(wl)); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("%s differs at line %d (run with -update after checking the change):\n got: %s\nwant: %s", path, i+1, g, w)
+			}
+		}
+	}
+}
+
+// JSONL renders findings one JSON object a line.
+func JSONL(t testing.TB, fs []finding.Finding) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	for _, f := range fs {
+		if err := enc.Encode(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.Bytes()
+}

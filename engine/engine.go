@@ -1,0 +1,207 @@
+// Package engine runs a hunt: it reads the inputs with their formats' readers, parses them on
+// all cores, feeds every event to each enabled detection's per-worker aggregator, merges the
+// aggregates, scores them and returns ranked findings with their evidence read back.
+//
+// No detection state is shared between workers, so nothing takes a lock on the hot path: each
+// worker owns one aggregator per detection, and the engine merges them at the end.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluice-hunt/sluice/config"
+	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/event"
+	"github.com/sluice-hunt/sluice/finding"
+	"github.com/sluice-hunt/sluice/source"
+)
+
+// Options configure a run.
+type Options struct {
+	Detections []config.Detection
+	Env        *detect.Env
+	// Workers is the number of parsing goroutines (default: GOMAXPROCS).
+	Workers int
+	// Since and Until bound the events read: Since <= ts < Until; zero means unbounded.
+	Since, Until event.Time
+	// MinScore drops findings with a lower risk.
+	MinScore int
+	// Exclude drops findings of every detection.
+	Exclude *finding.Filter
+	// Progress, when not nil, is advanced by the raw bytes read.
+	Progress *atomic.Int64
+	// NoEvidenceText skips reading evidence records back from the files.
+	NoEvidenceText bool
+}
+
+// Result is what a run found and how the reading went.
+type Result struct {
+	Findings []finding.Finding
+	// Files is the run's file table: event.Ref.File indexes it.
+	Files []string
+	Stats *source.Stats
+	// Events counts events by kind after the time filter; OutOfRange counts those it dropped.
+	Events     [event.NumKinds]int64
+	OutOfRange int64
+	// Unrecognized lists inputs no format claimed, with why.
+	Unrecognized []source.Problem
+	// Failed lists inputs that could not be read to the end.
+	Failed  []source.Problem
+	Window  detect.Window
+	Bytes   int64 // raw bytes read
+	Elapsed time.Duration
+	// Dropped counts findings removed by exclusions and --min-score.
+	Dropped int
+}
+
+// worker is one parsing goroutine's state.
+type worker struct {
+	disp  *dispatch
+	stats *source.Stats
+}
+
+// Run hunts the inputs.
+func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, error) {
+	start := time.Now()
+	if opt.Env == nil {
+		return nil, errors.New("engine: no Env")
+	}
+	nw := opt.Workers
+	if nw <= 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	var raw atomic.Int64
+	progress := opt.Progress
+	if progress == nil {
+		progress = &raw
+	}
+	before := progress.Load()
+
+	workers := make([]*worker, nw)
+	for i := range workers {
+		workers[i] = &worker{disp: newDispatch(opt, opt.Env), stats: source.NewStats()}
+	}
+	res := &Result{Stats: source.NewStats()}
+	for _, in := range inputs {
+		res.Files = append(res.Files, in.Name)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan source.Job, 2*nw)
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func(w *worker) {
+			defer wg.Done()
+			for j := range jobs {
+				j.Run(w.disp, w.stats)
+			}
+		}(w)
+	}
+
+	// readers: up to nw inputs at a time, each splitting its input into jobs in order
+	var mu sync.Mutex
+	sem := make(chan struct{}, nw)
+	var rwg sync.WaitGroup
+	for i, in := range inputs {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		rwg.Add(1)
+		go func(id int, in source.Input) {
+			defer rwg.Done()
+			defer func() { <-sem }()
+			st := source.NewStats()
+			unrec, failed := readInput(ctx, in, source.FileInfo{ID: uint32(id), Name: in.Name}, st, progress, jobs)
+			mu.Lock()
+			defer mu.Unlock()
+			res.Stats.Merge(st)
+			if unrec != nil {
+				res.Unrecognized = append(res.Unrecognized, *unrec)
+			}
+			if failed != nil {
+				res.Failed = append(res.Failed, *failed)
+			}
+		}(i, in)
+	}
+	rwg.Wait()
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sortProblems(res.Unrecognized)
+	sortProblems(res.Failed)
+
+	// merge the workers' state
+	first := workers[0]
+	for _, w := range workers {
+		res.Stats.Merge(w.stats)
+		if w != first {
+			first.disp.merge(w.disp)
+		}
+	}
+	d := first.disp
+	res.Events = d.counts
+	res.OutOfRange = d.outOfRange
+	res.Window = d.window()
+	opt.Env.Window = res.Window
+
+	// score
+	for i, cd := range opt.Detections {
+		fs, err := cd.Score(d.aggs[i], opt.Env)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", cd.Info().ID, err)
+		}
+		for _, f := range fs {
+			if f.Risk < opt.MinScore || cd.Exclude.Drop(&f) || opt.Exclude.Drop(&f) {
+				res.Dropped++
+				continue
+			}
+			res.Findings = append(res.Findings, f)
+		}
+	}
+	finding.Sort(res.Findings)
+	resolveEvidence(inputs, res, !opt.NoEvidenceText)
+	res.Bytes = progress.Load() - before
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// readInput opens one input and runs its format's reader. It returns a problem when no format
+// claims the input or when reading stopped early.
+func readInput(ctx context.Context, in source.Input, f source.FileInfo, st *source.Stats, progress *atomic.Int64, jobs chan<- source.Job) (unrec, failed *source.Problem) {
+	o, err := source.Open(in, progress)
+	if err != nil {
+		p := &source.Problem{File: in.Name, Msg: err.Error()}
+		if errors.Is(err, source.ErrUnrecognized) {
+			return p, nil
+		}
+		return nil, p
+	}
+	defer o.Close()
+	emit := func(j source.Job) error {
+		select {
+		case jobs <- j:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := o.Format.Read(ctx, o.R, f, st, emit); err != nil {
+		if ctx.Err() != nil {
+			return nil, nil
+		}
+		werr := source.ReadError(o, err)
+		return nil, &source.Problem{File: in.Name, Msg: werr.Error()}
+	}
+	return nil, nil
+}

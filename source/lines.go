@@ -1,0 +1,94 @@
+package source
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// BlockSize is the size of the line blocks a line-oriented reader hands to one job.
+const BlockSize = 1 << 20
+
+// MaxLine is the longest line a line-oriented reader accepts; longer lines are skipped and
+// reported.
+const MaxLine = 16 << 20
+
+// Lines reads r as blocks of whole lines of about size bytes. fn gets each block (a fresh
+// buffer it may keep) and the 1-based number of the block's first line. The last line needs no
+// line end. A line longer than maxLine is not passed on: long is called with its number and
+// length, and reading goes on after it.
+func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) error, long func(line uint32, n int64)) error {
+	if size <= 0 {
+		size = BlockSize
+	}
+	if maxLine < size {
+		maxLine = size
+	}
+	line := uint32(1)
+	buf := make([]byte, size)
+	n := 0
+	skipping := int64(-1) // >= 0 while discarding an over-long line: bytes discarded so far
+	for {
+		m, err := io.ReadFull(r, buf[n:])
+		n += m
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return err
+		}
+		if skipping >= 0 {
+			i := bytes.IndexByte(buf[:n], '\n')
+			if i < 0 {
+				skipping += int64(n)
+				n = 0
+				if eof {
+					long(line, skipping)
+					return nil
+				}
+				continue
+			}
+			long(line, skipping+int64(i))
+			line++
+			skipping = -1
+			n = copy(buf, buf[i+1:n])
+			if !eof {
+				continue
+			}
+		}
+		if eof {
+			if n > 0 {
+				return fn(buf[:n:n], line)
+			}
+			return nil
+		}
+		// buf is full
+		last := bytes.LastIndexByte(buf[:n], '\n')
+		if last < 0 {
+			if len(buf) < maxLine {
+				nb := make([]byte, min(2*len(buf), maxLine))
+				copy(nb, buf[:n])
+				buf = nb
+				continue
+			}
+			skipping = int64(n)
+			buf = make([]byte, size)
+			n = 0
+			continue
+		}
+		block := buf[: last+1 : last+1]
+		rest := n - (last + 1)
+		nb := make([]byte, max(size, rest+size/2))
+		copy(nb, buf[last+1:n])
+		if e := fn(block, line); e != nil {
+			return e
+		}
+		line += uint32(bytes.Count(block, []byte{'\n'}))
+		buf = nb
+		n = rest
+	}
+}
+
+// LongLineError is the message for a skipped over-long line.
+func LongLineError(n int64, max int) string {
+	return fmt.Sprintf("line of %d bytes is longer than the %d MiB limit; skipped", n, max>>20)
+}

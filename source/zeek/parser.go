@@ -1,0 +1,188 @@
+package zeek
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/sluice-hunt/sluice/event"
+)
+
+// parser turns records of one log type into events. One parser serves one job at a time: it
+// reuses its event and its list arena from record to record.
+type parser interface {
+	// bind sets the TSV column order.
+	bind(cols []string)
+	tsvLine(line []byte, h *header, ref event.Ref, sink event.Sink) error
+	jsonRecord(kvs []kv, ref event.Ref, sink event.Sink) error
+}
+
+type parserOf[E any] struct {
+	d     *def[E]
+	e     E
+	cols  []*field[E]
+	names []string
+	items []string         // arena for list fields of the current record
+	durs  []event.Duration // arena for interval vectors
+}
+
+func (d *def[E]) newParser() parser {
+	return &parserOf[E]{d: d, items: make([]string, 0, 32), durs: make([]event.Duration, 0, 8)}
+}
+
+func (p *parserOf[E]) bind(cols []string) {
+	p.names = cols
+	p.cols = make([]*field[E], len(cols))
+	for i, c := range cols {
+		p.cols[i] = p.d.lookup(c)
+	}
+}
+
+func (p *parserOf[E]) reset(ref event.Ref) {
+	p.e = p.d.blank
+	p.items = p.items[:0]
+	p.durs = p.durs[:0]
+	p.d.meta(&p.e).Ref = ref
+}
+
+func (p *parserOf[E]) tsvLine(line []byte, h *header, ref event.Ref, sink event.Sink) error {
+	p.reset(ref)
+	n := len(p.cols)
+	col := 0
+	sep := h.sep
+	for {
+		j := bytes.IndexByte(line, sep)
+		v := line
+		if j >= 0 {
+			v = line[:j]
+		}
+		if col < n {
+			if f := p.cols[col]; f != nil && !bytes.Equal(v, h.unset) {
+				if err := p.setTSV(f, v, h); err != nil {
+					return fmt.Errorf("field %s: %w", p.names[col], err)
+				}
+			}
+		}
+		col++
+		if j < 0 {
+			break
+		}
+		line = line[j+1:]
+	}
+	if col != n {
+		return errFieldCount{got: col, want: n}
+	}
+	p.d.emit(sink, &p.e)
+	return nil
+}
+
+type errFieldCount struct{ got, want int }
+
+func (e errFieldCount) Error() string {
+	return fmt.Sprintf("%d fields where the #fields header names %d", e.got, e.want)
+}
+
+func (p *parserOf[E]) setTSV(f *field[E], v []byte, h *header) error {
+	empty := bytes.Equal(v, h.empty)
+	switch {
+	case f.set != nil:
+		if empty {
+			v = nil
+		} else {
+			v = unescapeTSV(v)
+		}
+		return f.set(&p.e, v)
+	case f.list != nil:
+		start := len(p.items)
+		if !empty {
+			for {
+				k := bytes.IndexByte(v, h.setSep)
+				item := v
+				if k >= 0 {
+					item = v[:k]
+				}
+				p.items = append(p.items, str(unescapeTSV(item)))
+				if k < 0 {
+					break
+				}
+				v = v[k+1:]
+			}
+		}
+		*f.list(&p.e) = p.items[start:len(p.items):len(p.items)]
+	case f.durs != nil:
+		start := len(p.durs)
+		if !empty {
+			for {
+				k := bytes.IndexByte(v, h.setSep)
+				item := v
+				if k >= 0 {
+					item = v[:k]
+				}
+				d, err := parseDuration(item)
+				if err != nil {
+					return err
+				}
+				p.durs = append(p.durs, d)
+				if k < 0 {
+					break
+				}
+				v = v[k+1:]
+			}
+		}
+		*f.durs(&p.e) = p.durs[start:len(p.durs):len(p.durs)]
+	}
+	return nil
+}
+
+func (p *parserOf[E]) jsonRecord(kvs []kv, ref event.Ref, sink event.Sink) error {
+	p.reset(ref)
+	for i := range kvs {
+		x := &kvs[i]
+		if x.kind == kindNull {
+			continue
+		}
+		f := p.d.lookup(str(x.key))
+		if f == nil {
+			continue
+		}
+		if err := p.setJSON(f, x); err != nil {
+			return fmt.Errorf("field %s: %w", x.key, err)
+		}
+	}
+	p.d.emit(sink, &p.e)
+	return nil
+}
+
+func (p *parserOf[E]) setJSON(f *field[E], x *kv) error {
+	switch {
+	case f.set != nil:
+		if x.kind == kindArray {
+			return fmt.Errorf("an array where a single value belongs")
+		}
+		return f.set(&p.e, x.val)
+	case f.list != nil:
+		start := len(p.items)
+		if x.kind == kindArray {
+			for _, it := range x.items {
+				p.items = append(p.items, str(it))
+			}
+		} else {
+			p.items = append(p.items, str(x.val))
+		}
+		*f.list(&p.e) = p.items[start:len(p.items):len(p.items)]
+	case f.durs != nil:
+		start := len(p.durs)
+		vals := x.items
+		if x.kind != kindArray {
+			vals = [][]byte{x.val}
+		}
+		for _, it := range vals {
+			d, err := parseDuration(it)
+			if err != nil {
+				return err
+			}
+			p.durs = append(p.durs, d)
+		}
+		*f.durs(&p.e) = p.durs[start:len(p.durs):len(p.durs)]
+	}
+	return nil
+}
