@@ -56,14 +56,11 @@ func writeDetections(w io.Writer, all []detect.Detection) {
 			fmt.Fprintf(w, "  logic from:   %s\n", info.Source)
 		}
 		fmt.Fprintf(w, "  parameters (sluice.yaml: detections.%s.<name>):\n", info.ID)
-		params := detect.ListParams(d.Params())
-		width := 0
-		for _, p := range params {
-			width = max(width, len(p.Name)+len(p.Default)+3)
-		}
-		for _, p := range params {
-			left := fmt.Sprintf("%s = %s", p.Name, p.Default)
-			fmt.Fprintf(w, "    %-*s  %s\n", width, left, p.Doc)
+		for _, p := range detect.ListParams(d.Params()) {
+			fmt.Fprintf(w, "    %s = %s\n", p.Name, p.Default)
+			if p.Doc != "" {
+				fmt.Fprintf(w, "        %s\n", p.Doc)
+			}
 		}
 	}
 }

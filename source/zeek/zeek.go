@@ -51,7 +51,8 @@ func SniffJSON(head []byte, _ string) bool {
 }
 
 // PathFromName guesses a log type from a file name: conn.log, conn.00:00:00-01:00:00.log.gz,
-// NASHUA_conn.log, zeek-json__dns.json.gz all name theirs. It returns "" when none is known.
+// NASHUA_conn.log, zeek-json__dns.json.gz all name theirs. It returns the longest Zeek log name
+// the name ends with (so smb_files.log is smb_files, not files), or "" when none is known.
 func PathFromName(name string) string {
 	base := strings.ToLower(filepath.Base(name))
 	for _, ext := range []string{".gz", ".bz2", ".zst", ".log", ".json", ".jsonl", ".ndjson", ".txt"} {
@@ -60,21 +61,40 @@ func PathFromName(name string) string {
 	tokens := strings.FieldsFunc(base, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_')
 	})
-	// whole tokens first (conn, files), then underscore-separated parts (NASHUA_conn)
 	for _, t := range tokens {
-		if _, ok := types[t]; ok {
-			return t
-		}
-	}
-	for _, t := range tokens {
-		parts := strings.Split(t, "_")
-		for i := len(parts) - 1; i >= 0; i-- {
-			if _, ok := types[parts[i]]; ok {
-				return parts[i]
-			}
+		if p := knownSuffix(t); p != "" {
+			return p
 		}
 	}
 	return ""
+}
+
+// knownSuffix returns the longest "_"-separated suffix of t that is a Zeek log name.
+func knownSuffix(t string) string {
+	for i := 0; i < len(t); i++ {
+		if i > 0 && t[i-1] != '_' {
+			continue
+		}
+		if _, ok := zeekLogs[t[i:]]; ok {
+			return t[i:]
+		}
+	}
+	return ""
+}
+
+// zeekLogs names the logs Zeek and common packages write, read by sluice or not, so that a
+// file of one is never taken for another (smb_files for files, conn_long for conn).
+var zeekLogs = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`conn conn_long open_conn dce_rpc dhcp dnp3 dns dpd files ftp http irc kerberos
+		modbus modbus_register_change mysql ntlm ntp ocsp pe radius rdp rfb sip smb_cmd smb_files smb_mapping smtp
+		snmp socks software ssh ssl syslog tunnel weird weird_stats x509 notice notice_alarm known_hosts
+		known_services known_certs known_devices capture_loss stats packet_filter reporter loaded_scripts intel
+		signatures traceroute quic analyzer broker cluster netcontrol openflow ldap ldap_search websocket
+		telemetry unified2 mqtt_connect mqtt_publish mqtt_subscribe ssh_auth spicy`) {
+		zeekLogs[n] = true
+	}
 }
 
 // header is the state the # lines of a TSV file set.
@@ -333,11 +353,10 @@ func normalizePath(v []byte) string {
 	if _, ok := types[s]; ok {
 		return s
 	}
-	// names like "zeek_conn" or "bro-dns"
-	if i := strings.LastIndexAny(s, "_-"); i >= 0 {
-		if _, ok := types[s[i+1:]]; ok {
-			return s[i+1:]
-		}
+	// names like "zeek_conn" or "bro-dns"; never "smb_files" for files
+	low := strings.ToLower(strings.ReplaceAll(s, "-", "_"))
+	if p := knownSuffix(low); p != "" {
+		return p
 	}
 	return strings.Clone(s)
 }

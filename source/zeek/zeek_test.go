@@ -207,15 +207,17 @@ func TestEmptyAndUnknown(t *testing.T) {
 
 func TestPathFromName(t *testing.T) {
 	for name, want := range map[string]string{
-		"conn.log":                          "conn",
-		"conn.00:00:00-01:00:00.log.gz":     "conn",
-		"NASHUA_conn.log":                   "conn",
-		"zeek-json__dns.json.gz":            "dns",
-		"json_with_all_fields__ssl.log":     "ssl",
-		"files.log":                         "files",
-		"weird.log":                         "",
-		"/var/zeek/2026-11-22/http.log.gz":  "http",
-		"smb_files.log":                     "files",
+		"conn.log":                         "conn",
+		"conn.00:00:00-01:00:00.log.gz":    "conn",
+		"NASHUA_conn.log":                  "conn",
+		"zeek-json__dns.json.gz":           "dns",
+		"json_with_all_fields__ssl.log":    "ssl",
+		"files.log":                        "files",
+		"weird.log":                        "weird",
+		"/var/zeek/2026-11-22/http.log.gz": "http",
+		"smb_files.log":                    "smb_files",
+		"NASHUA_smb_files.log":             "smb_files",
+		"conn_long.log":                    "conn_long",
 	} {
 		if got := PathFromName(name); got != want {
 			t.Errorf("PathFromName(%q) = %q, want %q", name, got, want)
