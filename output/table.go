@@ -213,36 +213,70 @@ func writeTable(w io.Writer, fs []finding.Finding, rollup []finding.Rollup, opt 
 	cutFigures := func(i int, s string, w int) string {
 		return fitList(figures[i], w)
 	}
-	g := &grid{
-		cols: []column{
+	detW := 0
+	for i := range fs {
+		detW = max(detW, width(fs[i].Detection))
+	}
+	build := func(withSummary bool) *grid {
+		cols := []column{
 			{head: "#", right: true},
 			{head: "SEVERITY"},
 			{head: "RISK", right: true},
-			{head: "DETECTION", floor: 12, limit: 32},
+			{head: "DETECTION", floor: min(detW, 32), limit: 32},
 			{head: "SOURCE", floor: 9, limit: 39, cut: keepEnd},
 			{head: "DESTINATION", floor: 24, limit: 44, cut: cutDest},
-			{head: "KEY FIGURES", floor: min(max(figFloor, 12), 30), limit: 48, cut: cutFigures},
-			{head: "SUMMARY"},
-		},
-		color: opt.Color,
-		total: total,
+			{head: "KEY FIGURES", floor: min(max(figFloor, 12), 30), limit: 60, cut: cutFigures},
+		}
+		if withSummary {
+			cols = append(cols, column{head: "SUMMARY"})
+		}
+		g := &grid{cols: cols, color: opt.Color, total: total}
+		for i := range fs {
+			f := &fs[i]
+			host, suf := destination(f.Entities)
+			host, suffixes[i] = safe(host), safe(suf)
+			cells := []string{strconv.Itoa(i + 1), f.Severity.String(), strconv.Itoa(f.Risk), f.Detection,
+				source(f.Entities), host + suffixes[i], strings.Join(figures[i], ", ")}
+			if withSummary {
+				cells = append(cells, f.Summary)
+			}
+			g.add(cells...)
+		}
+		if withSummary {
+			g.layout(summaryWant, summaryMin)
+		} else {
+			g.layout(total, 12)
+		}
+		return g
 	}
+	// The summary is the reason a finding fired: when it does not fit its column, it goes on
+	// its own line under the row instead of being cut.
+	g := build(true)
+	below := false
 	for i := range fs {
-		f := &fs[i]
-		host, suf := destination(f.Entities)
-		host, suffixes[i] = safe(host), safe(suf)
-		g.add(strconv.Itoa(i+1), f.Severity.String(), strconv.Itoa(f.Risk), f.Detection,
-			source(f.Entities), host+suffixes[i], strings.Join(figures[i], ", "), f.Summary)
+		if width(g.rows[i][7]) > g.w[7] {
+			below = true
+			break
+		}
 	}
-	g.layout(summaryWant, summaryMin)
+	if below {
+		g = build(false)
+	}
 	g.header(&b)
 	colors := make([]string, len(g.cols))
+	indent := g.w[0] + colGap
 	for i := range fs {
 		colors[1] = severityColor(fs[i].Severity)
 		g.line(&b, i, g.rows[i], colors)
+		if below && !opt.Explain {
+			for _, l := range wrap(safe(fs[i].Summary), total-indent) {
+				b.WriteString(strings.Repeat(" ", indent))
+				b.WriteString(l)
+				b.WriteByte('\n')
+			}
+		}
 		if opt.Explain {
-			indent := g.w[0] + colGap
-			explain(&b, &fs[i], indent, total, width(g.rows[i][7]) > g.w[7])
+			explain(&b, &fs[i], indent, total, below)
 			if i < len(fs)-1 {
 				b.WriteByte('\n')
 			}
