@@ -30,9 +30,9 @@ func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) e
 	n := 0
 	skipping := int64(-1) // >= 0 while discarding an over-long line: bytes discarded so far
 	for {
-		m, err := io.ReadFull(r, buf[n:])
+		m, err := readFull(r, buf[n:])
 		n += m
-		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		eof := err == io.EOF
 		if err != nil && !eof {
 			return err
 		}
@@ -86,6 +86,30 @@ func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) e
 		buf = nb
 		n = rest
 	}
+}
+
+// readFull reads until b is full or r fails. Unlike io.ReadFull it passes the reader's own
+// io.ErrUnexpectedEOF (a truncated compressed stream) on, and reports a clean end as io.EOF.
+func readFull(r io.Reader, b []byte) (int, error) {
+	n, idle := 0, 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			if errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				return n, io.EOF
+			}
+			return n, err
+		}
+		if m == 0 {
+			if idle++; idle > 100 {
+				return n, io.ErrNoProgress
+			}
+			continue
+		}
+		idle = 0
+	}
+	return n, nil
 }
 
 // LongLineError is the message for a skipped over-long line.

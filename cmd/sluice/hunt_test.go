@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sluice-hunt/sluice/finding"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const datasets = "../../../shared/datasets"
+
+func dataset(t *testing.T, name string) string {
+	t.Helper()
+	p := filepath.Join(datasets, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real dataset %s not present (the shared datasets folder lives beside the repo): %v", name, err)
+	}
+	return p
+}
+
+// run executes the sluice command line and returns stdout and stderr.
+func run(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	cmd := rootCmd()
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), errb.String(), err
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < max(len(gl), len(wl)); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("%s differs at line %d (check, then -update):\n got: %s\nwant: %s", path, i+1, g, w)
+			}
+		}
+	}
+}
+
+func decode(t *testing.T, jsonl string) []finding.Finding {
+	t.Helper()
+	var fs []finding.Finding
+	sc := bufio.NewScanner(strings.NewReader(jsonl))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var f finding.Finding
+		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
+			t.Fatalf("bad JSON line %q: %v", sc.Text(), err)
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// The APT29 day-1 Zeek logs (HELK JSON): the WebDAV exfiltration pair is among the top
+// uploads and the 705 s session to 192.168.0.5:1234 is reported; the whole output is pinned.
+func TestHuntAPT29(t *testing.T) {
+	dir := dataset(t, "apt29-day1-zeek")
+	out, stderr, err := run(t, "", "hunt", "--format", "jsonl", dir)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	fs := decode(t, out)
+	var webdav, session bool
+	for _, f := range fs {
+		e := f.Entities
+		if f.Detection == "upload-volume" && e.Src == "10.0.1.4" && e.Dst == "192.168.0.4" {
+			webdav = true
+			if f.Figure("bytes_out") == nil || f.Figure("bytes_out").(float64) != 2187099 {
+				t.Errorf("WebDAV pair bytes out: %v", f.Figure("bytes_out"))
+			}
+		}
+		if f.Detection == "long-connection" && e.Src == "10.0.1.4" && e.Dst == "192.168.0.5" && e.DstPort == 1234 {
+			session = true
+			if !strings.Contains(f.Summary, "11m45s") {
+				t.Errorf("705 s session summary: %s", f.Summary)
+			}
+		}
+	}
+	if !webdav {
+		t.Error("the WebDAV exfiltration pair 10.0.1.4 -> 192.168.0.4 is not among the upload findings")
+	}
+	if !session {
+		t.Error("the 705 s session 10.0.1.4 -> 192.168.0.5:1234 is not reported")
+	}
+	for _, want := range []string{"records by log type: conn 613, dns 53, files 448, http 62, notice 2, ssl 378, x509 378", "smb_files 12, weird 12", "LICENSE: unrecognized format"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stderr)
+		}
+	}
+	golden(t, "testdata/apt29-day1.golden.jsonl", out)
+	table, _, err := run(t, "", "hunt", "--quiet", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "testdata/apt29-day1.golden.txt", table)
+}
+
+func TestHuntFlags(t *testing.T) {
+	dir := dataset(t, "apt29-day1-zeek")
+	all, _, err := run(t, "", "hunt", "-q", "--format", "jsonl", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(decode(t, all))
+	only, _, _ := run(t, "", "hunt", "-q", "--format", "jsonl", "--detections", "long-connection", dir)
+	for _, f := range decode(t, only) {
+		if f.Detection != "long-connection" {
+			t.Errorf("--detections long-connection gave %s", f.Detection)
+		}
+	}
+	skip, _, _ := run(t, "", "hunt", "-q", "--format", "jsonl", "--skip-detections", "upload-volume", dir)
+	for _, f := range decode(t, skip) {
+		if f.Detection == "upload-volume" {
+			t.Error("--skip-detections upload-volume kept it")
+		}
+	}
+	high, _, _ := run(t, "", "hunt", "-q", "--format", "jsonl", "--min-score", "50", dir)
+	hf := decode(t, high)
+	if len(hf) == 0 || len(hf) >= n {
+		t.Errorf("--min-score 50 kept %d of %d", len(hf), n)
+	}
+	for _, f := range hf {
+		if f.Risk < 50 {
+			t.Errorf("--min-score 50 kept risk %d", f.Risk)
+		}
+	}
+	// nothing before the data starts
+	_, stderr, _ := run(t, "", "hunt", "--format", "csv", "--until", "2020-04-29", dir)
+	if !strings.Contains(stderr, "outside --since/--until") || !strings.Contains(stderr, "findings: 0") {
+		t.Errorf("--until before the data:\n%s", stderr)
+	}
+	if _, _, err := run(t, "", "hunt", "--detections", "nope", dir); err == nil || !strings.Contains(err.Error(), `unknown detection "nope"`) {
+		t.Errorf("unknown detection: %v", err)
+	}
+	if _, _, err := run(t, "", "hunt", "--format", "xml", dir); err == nil {
+		t.Error("--format xml accepted")
+	}
+	// a config file
+	cfgPath := filepath.Join(t.TempDir(), "sluice.yaml")
+	os.WriteFile(cfgPath, []byte("exclude:\n  src: [10.0.1.4]\ndetections:\n  long-connection:\n    enabled: false\n"), 0o644)
+	cf, _, err := run(t, "", "hunt", "-q", "--format", "jsonl", "--config", cfgPath, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range decode(t, cf) {
+		if f.Entities.Src == "10.0.1.4" || f.Detection == "long-connection" {
+			t.Errorf("config exclusions ignored: %+v", f)
+		}
+	}
+	os.WriteFile(cfgPath, []byte("detections:\n  long-connection:\n    max_gapp: 5s\n"), 0o644)
+	if _, _, err := run(t, "", "hunt", "--config", cfgPath, dir); err == nil || !strings.Contains(err.Error(), "max_gapp") {
+		t.Errorf("a misspelt parameter must be an error, got %v", err)
+	}
+}
+
+func TestHuntStdin(t *testing.T) {
+	dir := dataset(t, "apt29-day1-zeek")
+	b, err := os.ReadFile(filepath.Join(dir, "SCRANTON_conn.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := run(t, string(b), "hunt", "--format", "jsonl", "-")
+	if err != nil {
+		t.Fatalf("%v %s", err, stderr)
+	}
+	if !strings.Contains(stderr, "conn 125") && !strings.Contains(stderr, "records by log type: conn") {
+		t.Errorf("stdin summary: %s", stderr)
+	}
+	for _, f := range decode(t, out) {
+		for _, ev := range f.Evidence {
+			if ev.File != "-" || ev.Line == 0 {
+				t.Errorf("stdin evidence: %+v", ev)
+			}
+		}
+	}
+}
+
+func TestDetectionsAndVersion(t *testing.T) {
+	out, _, err := run(t, "", "detections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"protocol-port-mismatch", "alt-protocol-volume", "upload-volume", "long-connection", "T1048.003", "min_count = 5", "top_n = 10"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("detections lacks %q", want)
+		}
+	}
+	out, _, _ = run(t, "", "version")
+	if !strings.HasPrefix(out, "sluice ") {
+		t.Errorf("version: %q", out)
+	}
+}
