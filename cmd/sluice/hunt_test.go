@@ -222,3 +222,24 @@ func TestDetectionsAndVersion(t *testing.T) {
 		t.Errorf("version: %q", out)
 	}
 }
+
+// The config that `sluice config` prints is valid and changes nothing.
+func TestDefaultConfigRoundTrip(t *testing.T) {
+	dir := dataset(t, "apt29-day1-zeek")
+	cfg, _, err := run(t, "", "config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "sluice.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	with, _, err := run(t, "", "hunt", "-q", "--format", "jsonl", "--config", path, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, _, _ := run(t, "", "hunt", "-q", "--format", "jsonl", dir)
+	if with != without {
+		t.Error("hunting with the printed default config differs from hunting without one")
+	}
+}

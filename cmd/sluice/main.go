@@ -28,7 +28,7 @@ Point it at files or folders of logs; it prints a ranked, explained list of find
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(huntCmd(), detectionsCmd(), versionCmd())
+	root.AddCommand(huntCmd(), detectionsCmd(), configCmd(), versionCmd())
 	return root
 }
 
