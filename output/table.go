@@ -213,9 +213,10 @@ func writeTable(w io.Writer, fs []finding.Finding, rollup []finding.Rollup, opt 
 	cutFigures := func(i int, s string, w int) string {
 		return fitList(figures[i], w)
 	}
-	detW := 0
+	detW, srcW := 0, 0
 	for i := range fs {
 		detW = max(detW, width(fs[i].Detection))
+		srcW = max(srcW, width(source(fs[i].Entities)))
 	}
 	build := func(withSummary bool) *grid {
 		cols := []column{
@@ -223,7 +224,7 @@ func writeTable(w io.Writer, fs []finding.Finding, rollup []finding.Rollup, opt 
 			{head: "SEVERITY"},
 			{head: "RISK", right: true},
 			{head: "DETECTION", floor: min(detW, 32), limit: 32},
-			{head: "SOURCE", floor: 9, limit: 39, cut: keepEnd},
+			{head: "SOURCE", floor: min(srcW, 15), limit: 39, cut: keepEnd},
 			{head: "DESTINATION", floor: 24, limit: 44, cut: cutDest},
 			{head: "KEY FIGURES", floor: min(max(figFloor, 12), 30), limit: 60, cut: cutFigures},
 		}
