@@ -164,11 +164,19 @@ func (d *dispatch) Notice(e *event.Notice) {
 	}
 }
 
-// merge folds another worker's dispatch into d.
-func (d *dispatch) merge(o *dispatch) {
-	for i := range d.aggs {
-		d.aggs[i].Merge(o.aggs[i])
+// merge folds other workers' dispatches into d, one detection per goroutine.
+func (d *dispatch) merge(others []*dispatch, width int) {
+	parallel(len(d.aggs), width, func(i int) {
+		for _, o := range others {
+			d.aggs[i].Merge(o.aggs[i])
+		}
+	})
+	for _, o := range others {
+		d.mergeCounts(o)
 	}
+}
+
+func (d *dispatch) mergeCounts(o *dispatch) {
 	for k := range d.counts {
 		d.counts[k] += o.counts[k]
 	}

@@ -143,25 +143,31 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 
 	// merge the workers' state
 	first := workers[0]
+	var disps []*dispatch
 	for _, w := range workers {
 		res.Stats.Merge(w.stats)
 		if w != first {
-			first.disp.merge(w.disp)
+			disps = append(disps, w.disp)
 		}
 	}
 	d := first.disp
+	d.merge(disps, nw)
 	res.Events = d.counts
 	res.OutOfRange = d.outOfRange
 	res.Window = d.window()
 	opt.Env.Window = res.Window
 
-	// score
+	// score the detections in parallel, then keep their findings in detection order
+	scored := make([][]finding.Finding, len(opt.Detections))
+	errs := make([]error, len(opt.Detections))
+	parallel(len(opt.Detections), nw, func(i int) {
+		scored[i], errs[i] = opt.Detections[i].Score(d.aggs[i], opt.Env)
+	})
 	for i, cd := range opt.Detections {
-		fs, err := cd.Score(d.aggs[i], opt.Env)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", cd.Info().ID, err)
+		if errs[i] != nil {
+			return nil, fmt.Errorf("%s: %w", cd.Info().ID, errs[i])
 		}
-		for _, f := range fs {
+		for _, f := range scored[i] {
 			if f.Risk < opt.MinScore || cd.Exclude.Drop(&f) || opt.Exclude.Drop(&f) {
 				res.Dropped++
 				continue
@@ -174,6 +180,26 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	res.Bytes = progress.Load() - before
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// parallel runs fn(0..n-1) on up to width goroutines.
+func parallel(n, width int, fn func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(n, max(1, width)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // readInput opens one input and runs its format's reader. It returns a problem when no format

@@ -47,26 +47,34 @@ func (p *parserOf[E]) reset(ref event.Ref) {
 func (p *parserOf[E]) tsvLine(line []byte, h *header, ref event.Ref, sink event.Sink) error {
 	p.reset(ref)
 	n := len(p.cols)
-	col := 0
 	sep := h.sep
-	for {
-		j := bytes.IndexByte(line, sep)
-		v := line
-		if j >= 0 {
-			v = line[:j]
+	col, start := 0, 0
+	esc := false
+	// One pass over the bytes: split at the separator and note backslashes, so that only
+	// fields with escapes are unescaped.
+	for i := 0; i <= len(line); i++ {
+		if i < len(line) {
+			c := line[i]
+			if c != sep {
+				if c == '\\' {
+					esc = true
+				}
+				continue
+			}
 		}
 		if col < n {
-			if f := p.cols[col]; f != nil && !bytes.Equal(v, h.unset) {
-				if err := p.setTSV(f, v, h); err != nil {
-					return fmt.Errorf("field %s: %w", p.names[col], err)
+			if f := p.cols[col]; f != nil {
+				v := line[start:i]
+				if !bytes.Equal(v, h.unset) {
+					if err := p.setTSV(f, v, esc, h); err != nil {
+						return fmt.Errorf("field %s: %w", p.names[col], err)
+					}
 				}
 			}
 		}
 		col++
-		if j < 0 {
-			break
-		}
-		line = line[j+1:]
+		start = i + 1
+		esc = false
 	}
 	if col != n {
 		return errFieldCount{got: col, want: n}
@@ -81,13 +89,13 @@ func (e errFieldCount) Error() string {
 	return fmt.Sprintf("%d fields where the #fields header names %d", e.got, e.want)
 }
 
-func (p *parserOf[E]) setTSV(f *field[E], v []byte, h *header) error {
-	empty := bytes.Equal(v, h.empty)
+func (p *parserOf[E]) setTSV(f *field[E], v []byte, esc bool, h *header) error {
+	empty := len(v) == len(h.empty) && bytes.Equal(v, h.empty)
 	switch {
 	case f.set != nil:
 		if empty {
 			v = nil
-		} else {
+		} else if esc {
 			v = unescapeTSV(v)
 		}
 		return f.set(&p.e, v)
