@@ -1,6 +1,7 @@
 package altproto
 
 import (
+	"math"
 	"math/bits"
 	"net/netip"
 	"slices"
@@ -122,20 +123,37 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 	o.groups = nil
 }
 
-// listMax is how many distinct ports a portSet keeps in a sorted list (2 bytes each) before
-// it switches to a bitmap of all 65,536 ports (8 KiB). Most groups (one host's DNS to one
-// resolver in an hour) stay small, so memory follows the number of connections.
-const listMax = 4096
+// listMax is how many distinct ports a portSet keeps exactly (a sorted list, 2 bytes each);
+// past that it keeps a HyperLogLog sketch of 256 one-byte registers (about 6.5 % error) and
+// estimates. A host's DNS to its resolver uses thousands of source ports an hour, so an exact
+// set per group would cost kilobytes for a figure that only helps triage.
+const listMax = 64
 
-// portSet is an exact set of ports.
+const hllRegisters = 256
+
+// portSet counts distinct ports: exactly up to listMax, estimated beyond. What it holds
+// depends only on the set of ports added, not on their order or on how merges split them.
 type portSet struct {
-	list []uint16
-	bits *[1024]uint64
+	list   []uint16
+	sketch *[hllRegisters]uint8
+}
+
+func (s *portSet) mark(p uint16) {
+	// splitmix64 finalizer: a well-mixed 64-bit hash of the port
+	h := uint64(p) + 0x9e3779b97f4a7c15
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9
+	h = (h ^ (h >> 27)) * 0x94d049bb133111eb
+	h ^= h >> 31
+	reg := h & (hllRegisters - 1)
+	rank := uint8(bits.LeadingZeros64(h|(hllRegisters-1)) + 1)
+	if rank > s.sketch[reg] {
+		s.sketch[reg] = rank
+	}
 }
 
 func (s *portSet) add(p uint16) {
-	if s.bits != nil {
-		s.bits[p>>6] |= 1 << (p & 63)
+	if s.sketch != nil {
+		s.mark(p)
 		return
 	}
 	i, found := slices.BinarySearch(s.list, p)
@@ -143,28 +161,28 @@ func (s *portSet) add(p uint16) {
 		return
 	}
 	if len(s.list) >= listMax {
-		s.bits = new([1024]uint64)
-		for _, q := range s.list {
-			s.bits[q>>6] |= 1 << (q & 63)
-		}
-		s.list = nil
-		s.bits[p>>6] |= 1 << (p & 63)
+		s.toSketch()
+		s.mark(p)
 		return
 	}
 	s.list = slices.Insert(s.list, i, p)
 }
 
+func (s *portSet) toSketch() {
+	s.sketch = new([hllRegisters]uint8)
+	for _, q := range s.list {
+		s.mark(q)
+	}
+	s.list = nil
+}
+
 func (s *portSet) merge(o *portSet) {
-	if o.bits != nil {
-		if s.bits == nil {
-			s.bits = new([1024]uint64)
-			for _, q := range s.list {
-				s.bits[q>>6] |= 1 << (q & 63)
-			}
-			s.list = nil
+	if o.sketch != nil {
+		if s.sketch == nil {
+			s.toSketch()
 		}
-		for i, w := range o.bits {
-			s.bits[i] |= w
+		for i, r := range o.sketch {
+			s.sketch[i] = max(s.sketch[i], r)
 		}
 		return
 	}
@@ -173,13 +191,22 @@ func (s *portSet) merge(o *portSet) {
 	}
 }
 
-func (s *portSet) len() int {
-	if s.bits == nil {
-		return len(s.list)
+// len returns the number of distinct ports, estimated past listMax; exact tells which.
+func (s *portSet) len() (n int, exact bool) {
+	if s.sketch == nil {
+		return len(s.list), true
 	}
-	n := 0
-	for _, w := range s.bits {
-		n += bits.OnesCount64(w)
+	const m = float64(hllRegisters)
+	sum, zero := 0.0, 0
+	for _, r := range s.sketch {
+		sum += math.Ldexp(1, -int(r))
+		if r == 0 {
+			zero++
+		}
 	}
-	return n
+	est := 0.7182 * m * m / sum // alpha for m = 256
+	if est <= 2.5*m && zero > 0 {
+		est = m * math.Log(m/float64(zero)) // small-range correction
+	}
+	return max(listMax+1, int(math.Round(est))), false
 }

@@ -46,6 +46,7 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 		f.First, f.Last = g.first, g.last
 		where := place(env, k.dst)
 		f.Summary = summary(k, g, where, p, time.Duration(a.r.span)*time.Microsecond)
+		srcPorts, exact := g.srcPorts.len()
 		f.Figures = []finding.Figure{
 			finding.Fig("connections", g.n, finding.Count),
 			finding.Fig("min_count", p.MinCount, finding.Count),
@@ -54,11 +55,14 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 			finding.Fig("risk_band_bytes", over, finding.Bytes),
 			finding.Fig("bytes_in", g.in, finding.Bytes),
 			finding.Fig("out_in_ratio", ratio(g.out, g.in), finding.Ratio),
-			finding.Fig("src_ports", g.srcPorts.len(), finding.Count),
+			finding.Fig("src_ports", srcPorts, finding.Count),
 			finding.Fig("bucket", k.bucket, finding.TimeUnit),
 			finding.Fig("first", g.first, finding.TimeUnit),
 			finding.Fig("last", g.last, finding.TimeUnit),
 			finding.Fig("destination", where, finding.Text),
+		}
+		if !exact {
+			f.Figures = append(f.Figures, finding.Fig("src_ports_estimated", true, finding.Text))
 		}
 		if name := portNames[k.port]; name != "" {
 			f.Figures = append(f.Figures, finding.Fig("port_protocol", name, finding.Text))
