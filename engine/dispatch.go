@@ -66,6 +66,19 @@ func newDispatch(opt Options, env *detect.Env) *dispatch {
 	return d
 }
 
+// unread returns the kinds no aggregator reads.
+func (d *dispatch) unread() event.KindSet {
+	var s event.KindSet
+	for k, n := range [...]int{event.KindConn: len(d.conn), event.KindHTTP: len(d.http), event.KindDNS: len(d.dns),
+		event.KindTLS: len(d.tls), event.KindFile: len(d.file), event.KindSMTP: len(d.smtp), event.KindFTP: len(d.ftp),
+		event.KindX509: len(d.x509), event.KindNotice: len(d.notice)} {
+		if n == 0 {
+			s = s.With(event.Kind(k))
+		}
+	}
+	return s
+}
+
 // keep applies the time filter and accounts for an event of kind k at ts.
 func (d *dispatch) keep(k event.Kind, ts event.Time) bool {
 	if (d.since != 0 && ts < d.since) || (d.until != 0 && ts >= d.until) {
@@ -167,6 +180,14 @@ func (d *dispatch) Notice(e *event.Notice) {
 // merge folds other workers' dispatches into d, one detection per goroutine.
 func (d *dispatch) merge(others []*dispatch, width int) {
 	parallel(len(d.aggs), width, func(i int) {
+		if m, ok := d.aggs[i].(detect.MergerAll); ok {
+			all := make([]detect.Aggregator, len(others))
+			for j, o := range others {
+				all[j] = o.aggs[i]
+			}
+			m.MergeAll(all)
+			return
+		}
 		for _, o := range others {
 			d.aggs[i].Merge(o.aggs[i])
 		}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,8 @@ type Options struct {
 	Exclude *finding.Filter
 	// Progress, when not nil, is advanced by the raw bytes read.
 	Progress *atomic.Int64
+	// ParseAll parses every record even of kinds no detection reads (benchmarks, tests).
+	ParseAll bool
 	// NoEvidenceText skips reading evidence records back from the files.
 	NoEvidenceText bool
 }
@@ -60,12 +63,6 @@ type Result struct {
 	Dropped int
 }
 
-// worker is one parsing goroutine's state.
-type worker struct {
-	disp  *dispatch
-	stats *source.Stats
-}
-
 // Run hunts the inputs.
 func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, error) {
 	start := time.Now()
@@ -83,9 +80,10 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	}
 	before := progress.Load()
 
-	workers := make([]*worker, nw)
-	for i := range workers {
-		workers[i] = &worker{disp: newDispatch(opt, opt.Env), stats: source.NewStats()}
+	// one dispatch (with its own aggregators) per partition of the source addresses
+	parts := make([]*dispatch, partitions)
+	for p := range parts {
+		parts[p] = newDispatch(opt, opt.Env)
 	}
 	res := &Result{Stats: source.NewStats()}
 	for _, in := range inputs {
@@ -94,16 +92,47 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan source.Job, 2*nw)
-	var wg sync.WaitGroup
-	for _, w := range workers {
-		wg.Add(1)
-		go func(w *worker) {
-			defer wg.Done()
-			for j := range jobs {
-				j.Run(w.disp, w.stats)
+
+	// shards: each owns the partitions p with p % nw == its index and runs their aggregators
+	shards := make([]chan *batch, nw)
+	free := make(chan *batch, 2*partitions)
+	var swg sync.WaitGroup
+	for g := range shards {
+		shards[g] = make(chan *batch, 16)
+		swg.Add(1)
+		go func(in chan *batch) {
+			defer swg.Done()
+			for b := range in {
+				b.deliver(parts[b.part])
+				select {
+				case free <- b:
+				default:
+				}
 			}
-		}(w)
+		}(shards[g])
+	}
+
+	// parsers: run the readers' jobs, routing events to the partitions' batches
+	jobs := make(chan source.Job, 2*nw)
+	stats := make([]*source.Stats, nw)
+	var wg sync.WaitGroup
+	for w := range stats {
+		stats[w] = source.NewStats()
+		wg.Add(1)
+		go func(st *source.Stats) {
+			defer wg.Done()
+			r := &router{shard: shards, free: free}
+			for j := range jobs {
+				j.Run(r, st)
+			}
+			r.flush()
+		}(stats[w])
+	}
+
+	// log types no detection reads are counted, not parsed
+	skip := parts[0].unread()
+	if opt.ParseAll {
+		skip = 0
 	}
 
 	// readers: up to nw inputs at a time, each splitting its input into jobs in order
@@ -120,7 +149,7 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 			defer rwg.Done()
 			defer func() { <-sem }()
 			st := source.NewStats()
-			unrec, failed := readInput(ctx, in, source.FileInfo{ID: uint32(id), Name: in.Name}, st, progress, jobs)
+			unrec, failed := readInput(ctx, in, source.FileInfo{ID: uint32(id), Name: in.Name, Skip: skip}, st, progress, jobs)
 			mu.Lock()
 			defer mu.Unlock()
 			res.Stats.Merge(st)
@@ -135,28 +164,29 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	rwg.Wait()
 	close(jobs)
 	wg.Wait()
+	for _, c := range shards {
+		close(c)
+	}
+	swg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	sortProblems(res.Unrecognized)
 	sortProblems(res.Failed)
 
-	// merge the workers' state
-	first := workers[0]
-	var disps []*dispatch
-	for _, w := range workers {
-		res.Stats.Merge(w.stats)
-		if w != first {
-			disps = append(disps, w.disp)
-		}
+	tRead := time.Now()
+	// merge the partitions' state
+	for _, st := range stats {
+		res.Stats.Merge(st)
 	}
-	d := first.disp
-	d.merge(disps, nw)
+	d := parts[0]
+	d.merge(parts[1:], nw)
 	res.Events = d.counts
 	res.OutOfRange = d.outOfRange
 	res.Window = d.window()
 	opt.Env.Window = res.Window
 
+	tMerge := time.Now()
 	// score the detections in parallel, then keep their findings in detection order
 	scored := make([][]finding.Finding, len(opt.Detections))
 	errs := make([]error, len(opt.Detections))
@@ -174,6 +204,10 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 			}
 			res.Findings = append(res.Findings, f)
 		}
+	}
+	tScore := time.Now()
+	if os.Getenv("SLUICE_TIMING") != "" {
+		fmt.Fprintf(os.Stderr, "timing: read %v merge %v score %v\n", tRead.Sub(start), tMerge.Sub(tRead), tScore.Sub(tMerge))
 	}
 	finding.Sort(res.Findings)
 	resolveEvidence(inputs, res, !opt.NoEvidenceText)

@@ -91,6 +91,15 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
+// KindSet is a set of kinds.
+type KindSet uint32
+
+// Has reports whether k is in the set.
+func (s KindSet) Has(k Kind) bool { return s&(1<<k) != 0 }
+
+// With returns the set with k added.
+func (s KindSet) With(k Kind) KindSet { return s | 1<<k }
+
 // Meta is what every record carries: where it came from, when, and the sensor's id for it.
 type Meta struct {
 	Ref Ref

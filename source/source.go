@@ -111,6 +111,9 @@ func Expand(args []string, stdin io.Reader) ([]Input, error) {
 type FileInfo struct {
 	ID   uint32 // index in the run's file table; event.Ref.File
 	Name string
+	// Skip holds the kinds no detection of the run reads: a reader counts their records
+	// without parsing them.
+	Skip event.KindSet
 }
 
 // Ref returns a reference to line of the file.

@@ -279,6 +279,17 @@ func (a *Aggregator) ObserveConn(c *event.Conn) {
 }
 
 func (s *state) add(iv uint64, gap int64) {
+	// Input mostly comes in time order: a connection that continues the last interval joins
+	// it at once (as merge would), so a long series costs one interval, not one per connection.
+	if n := len(s.ivs); n > 0 {
+		ls, le := unpack(s.ivs[n-1])
+		if st, e := unpack(iv); st >= ls && st <= le+gap {
+			if e > le {
+				s.ivs[n-1] = pack(ls, e)
+			}
+			return
+		}
+	}
 	s.ivs = append(s.ivs, iv)
 	if uint32(len(s.ivs)) >= s.compactAt {
 		s.compact(gap)
@@ -294,6 +305,25 @@ func (s *state) compact(gap int64) {
 }
 
 // Merge folds another worker's aggregator into a.
+// MergeAll merges many aggregators, sizing the tables for all their keys first.
+func (a *Aggregator) MergeAll(others []detect.Aggregator) {
+	n := len(a.idx)
+	for _, o := range others {
+		n += len(o.(*Aggregator).idx)
+	}
+	if n > 2*len(a.idx) {
+		idx := make(map[key]uint32, n)
+		for k, i := range a.idx {
+			idx[k] = i
+		}
+		a.idx = idx
+		a.states = slices.Grow(a.states, n-len(a.states))
+	}
+	for _, o := range others {
+		a.Merge(o)
+	}
+}
+
 func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
 	for k, i := range o.idx { // any order: merging keys commutes

@@ -6,7 +6,6 @@ package upload
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -235,6 +234,25 @@ func (p *pair) numPorts() int {
 }
 
 // Merge folds another worker's aggregator into a.
+// MergeAll merges many aggregators, sizing the tables for all their keys first.
+func (a *Aggregator) MergeAll(others []detect.Aggregator) {
+	n := len(a.idx)
+	for _, o := range others {
+		n += len(o.(*Aggregator).idx)
+	}
+	if n > 2*len(a.idx) {
+		idx := make(map[pairKey]uint32, n)
+		for k, i := range a.idx {
+			idx[k] = i
+		}
+		a.idx = idx
+		a.pairs = slices.Grow(a.pairs, n-len(a.pairs))
+	}
+	for _, o := range others {
+		a.Merge(o)
+	}
+}
+
 func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
 	for k, i := range o.idx { // any order: merging pairs commutes
@@ -276,37 +294,88 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Finding, error) {
 	a := agg.(*Aggregator)
 	p := d.p
-	// Rank the pairs that sent something, as `sort -k 3 -rn` does; ties by address.
+	// Rank the pairs that sent something, as `sort -k 3 -rn` does, ties by address. Only the
+	// top N and the asymmetric pairs are reported, so the ranking sorts bytes alone and ranks
+	// just those pairs, rather than sorting every pair of a day.
 	type entry struct {
 		k pairKey
 		i uint32
 	}
-	ranked := make([]entry, 0, len(a.idx))
-	for k, i := range a.idx {
-		if a.pairs[i].out > 0 {
-			ranked = append(ranked, entry{k, i})
+	before := func(x, y entry) bool { // x ranks ahead of y
+		if ox, oy := a.pairs[x.i].out, a.pairs[y.i].out; ox != oy {
+			return ox > oy
 		}
+		return comparePairKeys(x.k, y.k) < 0
 	}
-	slices.SortFunc(ranked, func(x, y entry) int {
-		if c := cmp.Compare(a.pairs[y.i].out, a.pairs[x.i].out); c != 0 {
-			return c
-		}
-		return comparePairKeys(x.k, y.k)
-	})
-	var out []finding.Finding
-	for r, e := range ranked {
-		k, s := e.k, &a.pairs[e.i]
-		rank := r + 1
-		top := rank <= p.TopN
-		asym := s.out >= p.MinBytes && ratioAtLeast(s.out, s.in, p.MinRatio)
-		src, dst := k.srcAddr(), k.dstAddr()
-		if asym && p.ExcludeInternal && env.IsInternal(src) && env.IsInternal(dst) {
-			asym = false
-		}
-		if !top && !asym {
+	outs := make([]int64, 0, len(a.idx))
+	top := make([]entry, 0, p.TopN+1) // the best TopN so far, worst first
+	var asym []entry
+	for k, i := range a.idx {
+		s := &a.pairs[i]
+		if s.out <= 0 {
 			continue
 		}
-		out = append(out, d.finding(env, a, k, s, rank, len(ranked), top, asym))
+		outs = append(outs, s.out)
+		e := entry{k, i}
+		if p.TopN > 0 && (len(top) < p.TopN || before(e, top[0])) {
+			j, _ := slices.BinarySearchFunc(top, e, func(x, y entry) int {
+				if before(x, y) {
+					return 1
+				}
+				return -1
+			})
+			top = slices.Insert(top, j, e)
+			if len(top) > p.TopN {
+				top = top[1:]
+			}
+		}
+		if s.out >= p.MinBytes && ratioAtLeast(s.out, s.in, p.MinRatio) {
+			if !(p.ExcludeInternal && env.IsInternal(k.srcAddr()) && env.IsInternal(k.dstAddr())) {
+				asym = append(asym, e)
+			}
+		}
+	}
+	slices.Sort(outs)
+	inTop := map[pairKey]bool{}
+	for _, e := range top {
+		inTop[e.k] = true
+	}
+	cands := slices.Clone(top)
+	isAsym := map[pairKey]bool{}
+	for _, e := range asym {
+		isAsym[e.k] = true
+		if !inTop[e.k] {
+			cands = append(cands, e)
+		}
+	}
+	// rank = pairs sending more + pairs sending as much with a lower address + 1
+	ties := map[int64][]pairKey{}
+	rankOf := func(e entry) int {
+		x := a.pairs[e.i].out
+		lo, _ := slices.BinarySearch(outs, x)
+		hi, _ := slices.BinarySearch(outs, x+1)
+		r := len(outs) - hi + 1
+		if hi-lo > 1 {
+			keys, ok := ties[x]
+			if !ok {
+				for k, i := range a.idx {
+					if a.pairs[i].out == x {
+						keys = append(keys, k)
+					}
+				}
+				ties[x] = keys
+			}
+			for _, k := range keys {
+				if comparePairKeys(k, e.k) < 0 {
+					r++
+				}
+			}
+		}
+		return r
+	}
+	var out []finding.Finding
+	for _, e := range cands {
+		out = append(out, d.finding(env, a, e.k, &a.pairs[e.i], rankOf(e), len(outs), inTop[e.k], isAsym[e.k]))
 	}
 	finding.Sort(out)
 	return out, nil

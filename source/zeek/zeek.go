@@ -177,6 +177,10 @@ func (j *tsvJob) Run(sink event.Sink, st *source.Stats) {
 		st.Ignored[j.path] += int64(countLines(j.block))
 		return
 	}
+	if j.f.Skip.Has(j.lt.Kind()) {
+		st.Read[j.path] += int64(countLines(j.block))
+		return
+	}
 	p := j.lt.newParser()
 	p.bind(j.h.fields)
 	line := j.first
@@ -320,6 +324,11 @@ func (j *jsonJob) Run(sink event.Sink, st *source.Stats) {
 				path = "(unknown type)"
 			}
 			st.Ignored[path]++
+			line++
+			continue
+		}
+		if j.f.Skip.Has(lt.Kind()) {
+			st.Read[path]++
 			line++
 			continue
 		}
