@@ -224,6 +224,8 @@ func (c conn) better(o conn) bool {
 // state is one key's (88 bytes plus 8 per interval kept).
 type state struct {
 	ivs       []uint64 // packed intervals, compacted by merge when the list doubles
+	open      uint64   // the interval the latest connections extend (when hasOpen)
+	hasOpen   bool
 	out, in   int64    // orig_bytes and resp_bytes summed (unset counts as 0)
 	sum       event.Duration
 	best      conn // the longest connection
@@ -279,20 +281,40 @@ func (a *Aggregator) ObserveConn(c *event.Conn) {
 }
 
 func (s *state) add(iv uint64, gap int64) {
-	// Input mostly comes in time order: a connection that continues the last interval joins
-	// it at once (as merge would), so a long series costs one interval, not one per connection.
-	if n := len(s.ivs); n > 0 {
-		ls, le := unpack(s.ivs[n-1])
-		if st, e := unpack(iv); st >= ls && st <= le+gap {
-			if e > le {
-				s.ivs[n-1] = pack(ls, e)
-			}
-			return
-		}
+	// Input mostly comes in time order: a connection that continues the open interval joins
+	// it at once (as merge would), so a long series costs one interval, and the common case
+	// touches only the state itself.
+	if !s.hasOpen {
+		s.open, s.hasOpen = iv, true
+		return
 	}
+	ls, le := unpack(s.open)
+	st, e := unpack(iv)
+	switch {
+	case st >= ls && st <= le+gap:
+		if e > le {
+			s.open = pack(ls, e)
+		}
+	case st > le+gap: // a new series starts: the open one is closed
+		s.push(s.open, gap)
+		s.open = iv
+	default: // an earlier connection: kept for the next compaction
+		s.push(iv, gap)
+	}
+}
+
+func (s *state) push(iv uint64, gap int64) {
 	s.ivs = append(s.ivs, iv)
 	if uint32(len(s.ivs)) >= s.compactAt {
 		s.compact(gap)
+	}
+}
+
+// flush moves the open interval into ivs.
+func (s *state) flush() {
+	if s.hasOpen {
+		s.ivs = append(s.ivs, s.open)
+		s.hasOpen = false
 	}
 }
 
@@ -335,6 +357,8 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 			continue
 		}
 		s := &a.states[j]
+		s.flush()
+		os.flush()
 		s.ivs = append(s.ivs, os.ivs...)
 		if uint32(len(s.ivs)) >= s.compactAt {
 			s.compact(a.gap)
@@ -382,6 +406,7 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 		if p.ExcludeSpecial && netset.IsSpecial(dst) {
 			continue
 		}
+		s.flush()
 		s.ivs = merge(s.ivs, a.gap)
 		if len(s.ivs) == 0 {
 			continue

@@ -501,6 +501,7 @@ func TestCompactionKeepsSeries(t *testing.T) {
 		for _, v := range ivs {
 			st.add(v, gap)
 		}
+		st.flush()
 		got := merge(st.ivs, gap)
 		if len(got) != len(want) {
 			t.Fatalf("trial %d: %d series, want %d", trial, len(got), len(want))

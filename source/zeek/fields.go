@@ -30,6 +30,53 @@ func strF[E any](get func(*E) *string) *field[E] {
 	return &field[E]{tag: "string", set: func(e *E, v []byte) error { *get(e) = str(v); return nil }}
 }
 
+// enumF is a string field with few distinct values (proto, conn_state, service, qtype_name):
+// known values are replaced by one shared copy, so that an aggregator reading them later does
+// not reach back into the read buffer (a cache miss once the block has gone cold).
+func enumF[E any](get func(*E) *string) *field[E] {
+	return &field[E]{tag: "enum", set: func(e *E, v []byte) error {
+		*get(e) = intern(v)
+		return nil
+	}}
+}
+
+// enums is a small hash table of the known values: a slot holds the values whose length,
+// first and last bytes hash to it.
+var enums [512][]string
+
+func enumSlot(v []byte) int {
+	if len(v) == 0 {
+		return 0
+	}
+	return (len(v)*131 + int(v[0])*31 + int(v[len(v)-1])*7 + int(v[len(v)/2])) & 511
+}
+
+// intern returns the shared copy of a known value, or a view of v.
+func intern(v []byte) string {
+	for _, c := range enums[enumSlot(v)] {
+		if c == str(v) {
+			return c
+		}
+	}
+	return str(v)
+}
+
+func init() {
+	for _, v := range strings.Fields(`tcp udp icmp unknown_transport
+		S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH
+		dns http ssl tls ssh smtp ftp ftp-data smb krb krb_tcp gssapi ntlm dce_rpc ldap ldap_tcp ldap_udp
+		dhcp ntp quic rdp rdpeudp sip snmp socks irc mysql radius syslog pop3 imap rfb dnp3 modbus mqtt
+		gssapi,smb,krb krb,smb,gssapi smb,gssapi,krb gssapi,smb smb,gssapi ssl,http http,ssl
+		A AAAA PTR TXT MX NS CNAME SOA SRV ANY NULL HTTPS SVCB NAPTR DS DNSKEY RRSIG
+		NOERROR NXDOMAIN SERVFAIL REFUSED FORMERR NOTIMP C_INTERNET
+		GET POST PUT HEAD OPTIONS DELETE CONNECT PATCH PROPFIND PROPPATCH MKCOL MOVE COPY LOCK UNLOCK
+		1.0 1.1 2 TLSv10 TLSv11 TLSv12 TLSv13 SSLv3 DTLSv10 DTLSv12
+		HTTP SMB FTP_DATA SMTP IRC_DATA`) {
+		slot := enumSlot([]byte(v))
+		enums[slot] = append(enums[slot], v)
+	}
+}
+
 func intF[E any](get func(*E) *int64) *field[E] {
 	return &field[E]{tag: "count", set: func(e *E, v []byte) error {
 		n, err := parseInt(v)
@@ -147,12 +194,12 @@ var connDef = &def[event.Conn]{
 	emit: func(s event.Sink, e *event.Conn) { s.Conn(e) },
 	fields: with(base(func(e *event.Conn) *event.Meta { return &e.Meta }, func(e *event.Conn) *event.Flow { return &e.Flow }),
 		map[string]*field[event.Conn]{
-			"proto":          strF(func(e *event.Conn) *string { return &e.Proto }),
-			"service":        strF(func(e *event.Conn) *string { return &e.Service }),
+			"proto":          enumF(func(e *event.Conn) *string { return &e.Proto }),
+			"service":        enumF(func(e *event.Conn) *string { return &e.Service }),
 			"duration":       durF(func(e *event.Conn) *event.Duration { return &e.Duration }),
 			"orig_bytes":     intF(func(e *event.Conn) *int64 { return &e.OrigBytes }),
 			"resp_bytes":     intF(func(e *event.Conn) *int64 { return &e.RespBytes }),
-			"conn_state":     strF(func(e *event.Conn) *string { return &e.ConnState }),
+			"conn_state":     enumF(func(e *event.Conn) *string { return &e.ConnState }),
 			"local_orig":     triF(func(e *event.Conn) *int8 { return &e.LocalOrig }),
 			"local_resp":     triF(func(e *event.Conn) *int8 { return &e.LocalResp }),
 			"missed_bytes":   intF(func(e *event.Conn) *int64 { return &e.MissedBytes }),
@@ -173,11 +220,11 @@ var httpDef = &def[event.HTTP]{
 	fields: with(base(func(e *event.HTTP) *event.Meta { return &e.Meta }, func(e *event.HTTP) *event.Flow { return &e.Flow }),
 		map[string]*field[event.HTTP]{
 			"trans_depth":       intF(func(e *event.HTTP) *int64 { return &e.TransDepth }),
-			"method":            strF(func(e *event.HTTP) *string { return &e.Method }),
+			"method":            enumF(func(e *event.HTTP) *string { return &e.Method }),
 			"host":              strF(func(e *event.HTTP) *string { return &e.Host }),
 			"uri":               strF(func(e *event.HTTP) *string { return &e.URI }),
 			"referrer":          strF(func(e *event.HTTP) *string { return &e.Referrer }),
-			"version":           strF(func(e *event.HTTP) *string { return &e.Version }),
+			"version":           enumF(func(e *event.HTTP) *string { return &e.Version }),
 			"user_agent":        strF(func(e *event.HTTP) *string { return &e.UserAgent }),
 			"origin":            strF(func(e *event.HTTP) *string { return &e.Origin }),
 			"request_body_len":  intF(func(e *event.HTTP) *int64 { return &e.RequestBodyLen }),
@@ -228,7 +275,7 @@ var tlsDef = &def[event.TLS]{
 	emit: func(s event.Sink, e *event.TLS) { s.TLS(e) },
 	fields: with(base(func(e *event.TLS) *event.Meta { return &e.Meta }, func(e *event.TLS) *event.Flow { return &e.Flow }),
 		map[string]*field[event.TLS]{
-			"version":           strF(func(e *event.TLS) *string { return &e.Version }),
+			"version":           enumF(func(e *event.TLS) *string { return &e.Version }),
 			"cipher":            strF(func(e *event.TLS) *string { return &e.Cipher }),
 			"curve":             strF(func(e *event.TLS) *string { return &e.Curve }),
 			"server_name":       strF(func(e *event.TLS) *string { return &e.ServerName }),
@@ -258,7 +305,7 @@ var fileDef = &def[event.File]{
 			"tx_hosts":      listF(func(e *event.File) *event.List { return &e.TxHosts }),
 			"rx_hosts":      listF(func(e *event.File) *event.List { return &e.RxHosts }),
 			"conn_uids":     listF(func(e *event.File) *event.List { return &e.ConnUIDs }),
-			"source":        strF(func(e *event.File) *string { return &e.Source }),
+			"source":        enumF(func(e *event.File) *string { return &e.Source }),
 			"depth":         intF(func(e *event.File) *int64 { return &e.Depth }),
 			"analyzers":     listF(func(e *event.File) *event.List { return &e.Analyzers }),
 			"mime_type":     strF(func(e *event.File) *string { return &e.MimeType }),

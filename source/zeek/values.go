@@ -95,13 +95,6 @@ func parseMicros(b []byte) (int64, error) {
 	if len(b) == 0 {
 		return 0, errNumber
 	}
-	if bytes.IndexAny(b, "eE") >= 0 {
-		f, err := strconv.ParseFloat(str(b), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 9e12 {
-			return 0, errNumber
-		}
-		return int64(math.Round(f * 1e6)), nil
-	}
 	neg := false
 	i := 0
 	if b[0] == '-' || b[0] == '+' {
@@ -113,7 +106,7 @@ func parseMicros(b []byte) (int64, error) {
 	for ; i < len(b) && b[i] != '.'; i++ {
 		c := b[i] - '0'
 		if c > 9 {
-			return 0, errNumber
+			return parseMicrosFloat(b)
 		}
 		if sec > 9e12 {
 			return 0, errRange
@@ -129,7 +122,7 @@ func parseMicros(b []byte) (int64, error) {
 		for ; i < len(b); i++ {
 			c := b[i] - '0'
 			if c > 9 {
-				return 0, errNumber
+				return parseMicrosFloat(b)
 			}
 			switch {
 			case fd < 6:
@@ -155,6 +148,18 @@ func parseMicros(b []byte) (int64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// parseMicrosFloat reads the exponent forms ("1.5e-05") through floating point.
+func parseMicrosFloat(b []byte) (int64, error) {
+	if bytes.IndexAny(b, "eE") < 0 {
+		return 0, errNumber
+	}
+	f, err := strconv.ParseFloat(str(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 9e12 {
+		return 0, errNumber
+	}
+	return int64(math.Round(f * 1e6)), nil
 }
 
 // parseTime reads a Zeek time: epoch seconds with a fraction, or an ISO 8601 / RFC 3339 string
@@ -206,13 +211,48 @@ func parseTri(b []byte) (int8, error) {
 	return 0, nil
 }
 
-// parseAddr reads an IPv4 or IPv6 address.
+// parseAddr reads an IPv4 or IPv6 address. Dotted quads, most of any log, take a fast path.
 func parseAddr(b []byte) (netip.Addr, error) {
+	if a, ok := parseIPv4(b); ok {
+		return a, nil
+	}
 	a, err := netip.ParseAddr(str(b))
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("bad address %q", b)
 	}
 	return a, nil
+}
+
+// parseIPv4 reads a plain dotted quad (no leading zeros, as netip requires); ok is false for
+// anything else, which then goes to netip.ParseAddr.
+func parseIPv4(b []byte) (netip.Addr, bool) {
+	var q [4]byte
+	part, n, digits := 0, 0, 0
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits > 0 && n == 0 { // a leading zero
+				return netip.Addr{}, false
+			}
+			n = n*10 + int(c-'0')
+			digits++
+			if n > 255 {
+				return netip.Addr{}, false
+			}
+		case c == '.' && digits > 0 && part < 3:
+			q[part] = byte(n)
+			part++
+			n, digits = 0, 0
+		default:
+			return netip.Addr{}, false
+		}
+	}
+	if part != 3 || digits == 0 {
+		return netip.Addr{}, false
+	}
+	q[3] = byte(n)
+	return netip.AddrFrom4(q), true
 }
 
 // unescapeTSV undoes Zeek's ASCII escaping: \xNN for a byte and \\ for a backslash. It
