@@ -180,11 +180,16 @@ func (d *dispatch) Notice(e *event.Notice) {
 // merge folds other workers' dispatches into d, one detection per goroutine.
 func (d *dispatch) merge(others []*dispatch, width int) {
 	parallel(len(d.aggs), width, func(i int) {
+		all := make([]detect.Aggregator, len(others))
+		for j, o := range others {
+			all[j] = o.aggs[i]
+		}
+		// partitions hold different source addresses
+		if m, ok := d.aggs[i].(detect.DisjointMerger); ok {
+			m.MergeDisjoint(all)
+			return
+		}
 		if m, ok := d.aggs[i].(detect.MergerAll); ok {
-			all := make([]detect.Aggregator, len(others))
-			for j, o := range others {
-				all[j] = o.aggs[i]
-			}
 			m.MergeAll(all)
 			return
 		}

@@ -207,7 +207,10 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	}
 	tScore := time.Now()
 	if os.Getenv("SLUICE_TIMING") != "" {
-		fmt.Fprintf(os.Stderr, "timing: read %v merge %v score %v\n", tRead.Sub(start), tMerge.Sub(tRead), tScore.Sub(tMerge))
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(os.Stderr, "timing: read %v merge %v score %v; heap in use %d MB, peak-ish sys %d MB, %d GCs\n",
+			tRead.Sub(start), tMerge.Sub(tRead), tScore.Sub(tMerge), ms.HeapInuse>>20, ms.Sys>>20, ms.NumGC)
 	}
 	finding.Sort(res.Findings)
 	resolveEvidence(inputs, res, !opt.NoEvidenceText)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -33,6 +34,7 @@ type huntFlags struct {
 	since, until               string
 	explain, quiet, noProgress bool
 	workers, evidence          int
+	memoryLimit                string
 }
 
 func huntCmd() *cobra.Command {
@@ -62,6 +64,7 @@ func huntCmd() *cobra.Command {
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar")
 	fl.IntVar(&f.workers, "workers", 0, "parsing goroutines (default: one per core)")
 	fl.IntVar(&f.evidence, "evidence", -1, "most source records shown per finding (default: the config's evidence, else 5)")
+	fl.StringVar(&f.memoryLimit, "memory-limit", "900MiB", "soft limit on the memory sluice uses (e.g. 900MiB, 4GiB; 0 for none); GOMEMLIMIT, when set, wins")
 	return cmd
 }
 
@@ -77,6 +80,9 @@ func loadConfig(path string) (*config.Config, error) {
 }
 
 func runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
+	if err := setMemoryLimit(f.memoryLimit); err != nil {
+		return err
+	}
 	if !validFormat(f.format) {
 		return fmt.Errorf("--format %q: want one of %s", f.format, strings.Join(output.Formats, ", "))
 	}
@@ -159,6 +165,43 @@ func runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 		return errors.New("no input could be read")
 	}
 	return nil
+}
+
+// setMemoryLimit sets the garbage collector's soft memory limit. The runtime then collects
+// more often as the heap nears it, instead of letting it grow to twice the live data; a hunt
+// whose state needs more still runs, only slower.
+func setMemoryLimit(s string) error {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return nil
+	}
+	n, err := parseSize(s)
+	if err != nil {
+		return fmt.Errorf("--memory-limit: %w", err)
+	}
+	if n > 0 {
+		debug.SetMemoryLimit(n)
+	}
+	return nil
+}
+
+// parseSize reads 900MiB, 4GiB, 1GB, 512M or a number of bytes.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q is not a size (like 900MiB or 4GiB)", s)
+	}
+	return int64(v * float64(mult)), nil
 }
 
 func validFormat(f string) bool {

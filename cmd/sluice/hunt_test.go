@@ -243,3 +243,16 @@ func TestDefaultConfigRoundTrip(t *testing.T) {
 		t.Error("hunting with the printed default config differs from hunting without one")
 	}
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"900MiB": 900 << 20, "4GiB": 4 << 30, "1GB": 1e9, "512M": 512 << 20, "0": 0, "1024": 1024} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "lots", "-1GiB"} {
+		if _, err := parseSize(bad); err == nil {
+			t.Errorf("parseSize(%q) accepted", bad)
+		}
+	}
+}

@@ -90,7 +90,7 @@ func (d *Detection) Params() any { return &d.p }
 // NewAggregator returns empty per-worker state.
 func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 	return &Aggregator{
-		idx:   map[key]uint32{},
+		keys:  detect.NewTable[key, state](),
 		gap:   gapTicks(d.p.MaxGap),
 		k:     env.Evidence,
 		floor: evidenceFloor(d.p),
@@ -226,7 +226,7 @@ type state struct {
 	ivs       []uint64 // packed intervals, compacted by merge when the list doubles
 	open      uint64   // the interval the latest connections extend (when hasOpen)
 	hasOpen   bool
-	out, in   int64    // orig_bytes and resp_bytes summed (unset counts as 0)
+	out, in   int64 // orig_bytes and resp_bytes summed (unset counts as 0)
 	sum       event.Duration
 	best      conn // the longest connection
 	conns     uint32
@@ -238,11 +238,10 @@ const minCompact = 8
 
 // Aggregator is the per-worker state.
 type Aggregator struct {
-	idx    map[key]uint32 // index into states
-	states []state
-	gap    int64 // max_gap in ticks
-	k      int
-	floor  event.Duration
+	keys  *detect.Table[key, state]
+	gap   int64 // max_gap in ticks
+	k     int
+	floor event.Duration
 }
 
 // ObserveConn adds one connection to its key.
@@ -251,13 +250,10 @@ func (a *Aggregator) ObserveConn(c *event.Conn) {
 		return
 	}
 	k := key{src: c.Src.As16(), dst: c.Dst.As16(), port: c.DstPort, proto: protoCode(c.Proto)}
-	i, ok := a.idx[k]
-	if !ok {
-		i = uint32(len(a.states))
-		a.idx[k] = i
-		a.states = append(a.states, state{compactAt: minCompact, best: conn{dur: -1}})
+	s, fresh := a.keys.Get(k)
+	if fresh {
+		*s = state{compactAt: minCompact, best: conn{dur: -1}}
 	}
-	s := &a.states[i]
 	d := max(c.Duration, 0) // unset (one-packet connections): a point in time
 	s.add(pack(span(c.TS, d)), a.gap)
 	s.conns++
@@ -326,37 +322,23 @@ func (s *state) compact(gap int64) {
 	}
 }
 
-// Merge folds another worker's aggregator into a.
-// MergeAll merges many aggregators, sizing the tables for all their keys first.
-func (a *Aggregator) MergeAll(others []detect.Aggregator) {
-	n := len(a.idx)
+// MergeDisjoint joins the aggregators of the engine's other partitions: every key holds the
+// source address, so they share no key.
+func (a *Aggregator) MergeDisjoint(others []detect.Aggregator) {
 	for _, o := range others {
-		n += len(o.(*Aggregator).idx)
-	}
-	if n > 2*len(a.idx) {
-		idx := make(map[key]uint32, n)
-		for k, i := range a.idx {
-			idx[k] = i
-		}
-		a.idx = idx
-		a.states = slices.Grow(a.states, n-len(a.states))
-	}
-	for _, o := range others {
-		a.Merge(o)
+		a.keys.Absorb(o.(*Aggregator).keys)
 	}
 }
 
+// Merge folds another aggregator into a.
 func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
-	for k, i := range o.idx { // any order: merging keys commutes
-		os := &o.states[i]
-		j, ok := a.idx[k]
-		if !ok {
-			a.idx[k] = uint32(len(a.states))
-			a.states = append(a.states, *os)
+	for k, os := range o.keys.All() { // any order: merging keys commutes
+		s, fresh := a.keys.Get(k)
+		if fresh {
+			*s = *os
 			continue
 		}
-		s := &a.states[j]
 		s.flush()
 		os.flush()
 		s.ivs = append(s.ivs, os.ivs...)
@@ -377,7 +359,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 			s.ev.Merge(a.k, os.ev)
 		}
 	}
-	o.idx, o.states = nil, nil
+	o.keys = nil
 }
 
 // Risk scores.
@@ -400,8 +382,7 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 	}
 	window := env.Window.Span()
 	var out []finding.Finding
-	for k, i := range a.idx { // any order: findings are sorted at the end
-		s := &a.states[i]
+	for k, s := range a.keys.All() { // any order: findings are sorted at the end
 		dst := k.dstAddr()
 		if p.ExcludeSpecial && netset.IsSpecial(dst) {
 			continue

@@ -59,7 +59,7 @@ func (d *Detection) Params() any { return &d.p }
 // NewAggregator returns empty per-worker state.
 func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 	return &Aggregator{
-		idx:   map[pairKey]uint32{},
+		pairs: detect.NewTable[pairKey, pair](),
 		k:     env.Evidence,
 		floor: evidenceFloor(d.p.MinBytes),
 	}
@@ -155,20 +155,14 @@ type pairExt struct {
 
 // Aggregator is the per-worker state: one pair struct per source/destination pair.
 type Aggregator struct {
-	idx   map[pairKey]uint32 // index into pairs
-	pairs []pair
+	pairs *detect.Table[pairKey, pair]
 	k     int   // evidence records kept per pair
 	floor int64 // bytes out from which a connection joins the pair's evidence sample
 }
 
 func (a *Aggregator) get(k pairKey) *pair {
-	i, ok := a.idx[k]
-	if !ok {
-		i = uint32(len(a.pairs))
-		a.idx[k] = i
-		a.pairs = append(a.pairs, pair{})
-	}
-	return &a.pairs[i]
+	p, _ := a.pairs.Get(k)
+	return p
 }
 
 // ObserveConn adds one connection to its pair.
@@ -233,37 +227,23 @@ func (p *pair) numPorts() int {
 	return 1 + len(p.ext.ports)
 }
 
-// Merge folds another worker's aggregator into a.
-// MergeAll merges many aggregators, sizing the tables for all their keys first.
-func (a *Aggregator) MergeAll(others []detect.Aggregator) {
-	n := len(a.idx)
+// MergeDisjoint joins the aggregators of the engine's other partitions: every key holds the
+// source address, so they share no pair.
+func (a *Aggregator) MergeDisjoint(others []detect.Aggregator) {
 	for _, o := range others {
-		n += len(o.(*Aggregator).idx)
-	}
-	if n > 2*len(a.idx) {
-		idx := make(map[pairKey]uint32, n)
-		for k, i := range a.idx {
-			idx[k] = i
-		}
-		a.idx = idx
-		a.pairs = slices.Grow(a.pairs, n-len(a.pairs))
-	}
-	for _, o := range others {
-		a.Merge(o)
+		a.pairs.Absorb(o.(*Aggregator).pairs)
 	}
 }
 
+// Merge folds another aggregator into a.
 func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
-	for k, i := range o.idx { // any order: merging pairs commutes
-		op := &o.pairs[i]
-		j, ok := a.idx[k]
-		if !ok {
-			a.idx[k] = uint32(len(a.pairs))
-			a.pairs = append(a.pairs, *op)
+	for k, op := range o.pairs.All() { // any order: merging pairs commutes
+		p, fresh := a.pairs.Get(k)
+		if fresh {
+			*p = *op
 			continue
 		}
-		p := &a.pairs[j]
 		p.out += op.out
 		p.in += op.in
 		p.first = min(p.first, op.first)
@@ -286,7 +266,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 			}
 		}
 	}
-	o.idx, o.pairs = nil, nil
+	o.pairs = nil
 }
 
 // Score ranks every pair by bytes out and reports the top uploaders and the asymmetric pairs,
@@ -299,24 +279,23 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 	// just those pairs, rather than sorting every pair of a day.
 	type entry struct {
 		k pairKey
-		i uint32
+		p *pair
 	}
 	before := func(x, y entry) bool { // x ranks ahead of y
-		if ox, oy := a.pairs[x.i].out, a.pairs[y.i].out; ox != oy {
+		if ox, oy := x.p.out, y.p.out; ox != oy {
 			return ox > oy
 		}
 		return comparePairKeys(x.k, y.k) < 0
 	}
-	outs := make([]int64, 0, len(a.idx))
+	outs := make([]int64, 0, a.pairs.Len())
 	top := make([]entry, 0, p.TopN+1) // the best TopN so far, worst first
 	var asym []entry
-	for k, i := range a.idx {
-		s := &a.pairs[i]
+	for k, s := range a.pairs.All() {
 		if s.out <= 0 {
 			continue
 		}
 		outs = append(outs, s.out)
-		e := entry{k, i}
+		e := entry{k, s}
 		if p.TopN > 0 && (len(top) < p.TopN || before(e, top[0])) {
 			j, _ := slices.BinarySearchFunc(top, e, func(x, y entry) int {
 				if before(x, y) {
@@ -351,15 +330,15 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 	// rank = pairs sending more + pairs sending as much with a lower address + 1
 	ties := map[int64][]pairKey{}
 	rankOf := func(e entry) int {
-		x := a.pairs[e.i].out
+		x := e.p.out
 		lo, _ := slices.BinarySearch(outs, x)
 		hi, _ := slices.BinarySearch(outs, x+1)
 		r := len(outs) - hi + 1
 		if hi-lo > 1 {
 			keys, ok := ties[x]
 			if !ok {
-				for k, i := range a.idx {
-					if a.pairs[i].out == x {
+				for k, s := range a.pairs.All() {
+					if s.out == x {
 						keys = append(keys, k)
 					}
 				}
@@ -375,7 +354,7 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 	}
 	var out []finding.Finding
 	for _, e := range cands {
-		out = append(out, d.finding(env, a, e.k, &a.pairs[e.i], rankOf(e), len(outs), inTop[e.k], isAsym[e.k]))
+		out = append(out, d.finding(env, a, e.k, e.p, rankOf(e), len(outs), inTop[e.k], isAsym[e.k]))
 	}
 	finding.Sort(out)
 	return out, nil
