@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/sluice-hunt/sluice/config"
@@ -169,7 +170,11 @@ func measure(path string) (size, records int64, err error) {
 
 // hunt runs the engine over path with every detection at its defaults, as `sluice hunt`
 // does without a config file.
-func hunt(tb testing.TB, path string) *engine.Result {
+func hunt(tb testing.TB, path string) *engine.Result { return huntWith(tb, path, false) }
+
+// huntWith is hunt; parseAll makes the readers parse every record, also of the log types no
+// detection reads (which a hunt only counts).
+func huntWith(tb testing.TB, path string, parseAll bool) *engine.Result {
 	tb.Helper()
 	cfg := &config.Config{}
 	dets, err := cfg.Apply(detect.All())
@@ -185,7 +190,7 @@ func hunt(tb testing.TB, path string) *engine.Result {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: dets, Env: env, MinScore: cfg.MinScore})
+	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: dets, Env: env, MinScore: cfg.MinScore, ParseAll: parseAll})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -195,23 +200,55 @@ func hunt(tb testing.TB, path string) *engine.Result {
 	return res
 }
 
-func benchHunt(b *testing.B, d *dataset) {
+func benchHunt(b *testing.B, d *dataset, parseAll bool) {
 	b.SetBytes(d.bytes)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		hunt(b, d.path)
+		huntWith(b, d.path, parseAll)
 	}
 	b.ReportMetric(float64(d.records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
 // BenchmarkHunt runs every detection over the conn.log the seed pipeline reads.
 func BenchmarkHunt(b *testing.B) {
-	benchHunt(b, connLog(b, benchConns(), benchPairs()))
+	benchHunt(b, connLog(b, benchConns(), benchPairs()), false)
 }
 
-// BenchmarkHuntDay runs every detection over a whole day: conn, http, dns, ssl and files.
+// BenchmarkHuntDay runs every detection over a whole day: conn, http, dns, ssl and files. Log
+// types no detection reads are counted, not parsed, as in `sluice hunt`.
 func BenchmarkHuntDay(b *testing.B) {
-	benchHunt(b, day(b, benchDayConns()))
+	benchHunt(b, day(b, benchDayConns()), false)
+}
+
+// BenchmarkHuntDayParseAll is BenchmarkHuntDay with every record of every log parsed into an
+// event: the reader's full cost, as when later detections read http, dns and ssl.
+func BenchmarkHuntDayParseAll(b *testing.B) {
+	benchHunt(b, day(b, benchDayConns()), true)
+}
+
+// BenchmarkCLI runs the sluice binary, as a user does, over the conn.log of BenchmarkHunt and
+// reports its peak resident memory (peak-MB) beside the speed: the memory bound holds for the
+// whole process, with its default --memory-limit.
+func BenchmarkCLI(b *testing.B) {
+	d := connLog(b, benchConns(), benchPairs())
+	bin := filepath.Join(b.TempDir(), "sluice")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/sluice").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	b.SetBytes(d.bytes)
+	b.ResetTimer()
+	var peak int64
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command(bin, "hunt", "-q", "--format", "jsonl", "-o", os.DevNull, d.path)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("sluice hunt: %v\n%s", err, out)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peak = max(peak, ru.Maxrss*1024) // kilobytes on Linux
+		}
+	}
+	b.ReportMetric(float64(d.records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
 }
 
 // needTools skips when the shell pipeline cannot run here.
