@@ -869,14 +869,23 @@ func TestBackground(t *testing.T) {
 	}
 }
 
-// TestTestdata compares testdata/ with a fresh generation (-update rewrites it). Float
+// The sample day the README hunts: the repo's testdata/zeek, its truth beside the folder (so
+// that hunting the folder reads only logs).
+var (
+	sampleDir   = filepath.Join("..", "testdata", "zeek")
+	sampleTruth = filepath.Join("..", "testdata", "zeek-truth.jsonl")
+)
+
+// TestTestdata compares the sample day with a fresh generation (-update rewrites it). Float
 // rounding may differ between CPU architectures, so it runs on amd64 only.
 func TestTestdata(t *testing.T) {
 	opt := testdataOptions()
-	dir := filepath.Join("testdata", "day")
 	if *update {
-		os.RemoveAll(dir)
-		if _, err := Generate(dir, opt); err != nil {
+		os.RemoveAll(sampleDir)
+		if _, err := Generate(sampleDir, opt); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(filepath.Join(sampleDir, TruthFile), sampleTruth); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -889,18 +898,21 @@ func TestTestdata(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range append(slices.Clone(LogFiles), TruthFile) {
-		if name != TruthFile {
+		path := filepath.Join(sampleDir, name+".gz")
+		if name == TruthFile {
+			path = sampleTruth
+		} else {
 			name += ".gz"
 		}
-		want := readMaybeGzip(t, filepath.Join(dir, name))
+		want := readMaybeGzip(t, path)
 		got := readMaybeGzip(t, filepath.Join(fresh, name))
 		if !bytes.Equal(got, want) {
-			t.Errorf("testdata/day/%s differs from a fresh generation: run go test ./synth -run TestTestdata -update and review the diff", name)
+			t.Errorf("%s differs from a fresh generation: run go test ./synth -run TestTestdata -update and review the diff", path)
 		}
 	}
 }
 
-// testdataOptions is the small day kept in testdata/day.
+// testdataOptions is the small day kept in testdata/zeek.
 func testdataOptions() Options {
 	opt := DefaultOptions()
 	opt.Hosts = 20
