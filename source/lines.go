@@ -26,7 +26,9 @@ func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) e
 		maxLine = size
 	}
 	line := uint32(1)
-	buf := make([]byte, size)
+	// Start small and double up to size, so that a small file costs a small buffer.
+	cur := min(size, 64<<10)
+	buf := make([]byte, cur)
 	n := 0
 	skipping := int64(-1) // >= 0 while discarding an over-long line: bytes discarded so far
 	for {
@@ -71,13 +73,14 @@ func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) e
 				continue
 			}
 			skipping = int64(n)
-			buf = make([]byte, size)
+			buf = make([]byte, cur)
 			n = 0
 			continue
 		}
 		block := buf[: last+1 : last+1]
 		rest := n - (last + 1)
-		nb := make([]byte, max(size, rest+size/2))
+		cur = min(2*cur, size)
+		nb := make([]byte, max(cur, rest+cur/2))
 		copy(nb, buf[last+1:n])
 		if e := fn(block, line); e != nil {
 			return e
