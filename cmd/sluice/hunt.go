@@ -292,11 +292,11 @@ func writeSummary(w io.Writer, res *engine.Result, ndet int) {
 	}
 	files := len(res.Files) - len(res.Unrecognized) - len(res.Failed)
 	fmt.Fprintf(w, "\nsluice: read %s records from %d files (%s) in %s%s; %d detections\n",
-		comma(total), files, output.HumanBytes(res.Bytes), res.Elapsed.Round(time.Millisecond), rate, ndet)
+		finding.Commas(total), files, output.HumanBytes(res.Bytes), res.Elapsed.Round(time.Millisecond), rate, ndet)
 	if len(st.Read) > 0 {
 		var parts []string
 		for _, k := range source.Keys(st.Read) {
-			parts = append(parts, fmt.Sprintf("%s %s", k, comma(st.Read[k])))
+			parts = append(parts, fmt.Sprintf("%s %s", k, finding.Commas(st.Read[k])))
 		}
 		fmt.Fprintf(w, "  records by log type: %s\n", strings.Join(parts, ", "))
 	}
@@ -304,21 +304,21 @@ func writeSummary(w io.Writer, res *engine.Result, ndet int) {
 		fmt.Fprintf(w, "  time covered: %s .. %s\n", res.Window.First, res.Window.Last)
 	}
 	if res.OutOfRange > 0 {
-		fmt.Fprintf(w, "  outside --since/--until: %s records\n", comma(res.OutOfRange))
+		fmt.Fprintf(w, "  outside --since/--until: %s records\n", finding.Commas(res.OutOfRange))
 	}
 	if len(st.Ignored) > 0 {
 		var parts []string
 		for _, k := range source.Keys(st.Ignored) {
-			parts = append(parts, fmt.Sprintf("%s %s", k, comma(st.Ignored[k])))
+			parts = append(parts, fmt.Sprintf("%s %s", k, finding.Commas(st.Ignored[k])))
 		}
 		fmt.Fprintf(w, "  not read (log types sluice does not use): %s\n", strings.Join(parts, ", "))
 	}
 	if n := st.TotalSkipped(); n > 0 {
 		var parts []string
 		for _, k := range source.Keys(st.Skipped) {
-			parts = append(parts, fmt.Sprintf("%s %s", k, comma(st.Skipped[k])))
+			parts = append(parts, fmt.Sprintf("%s %s", k, finding.Commas(st.Skipped[k])))
 		}
-		fmt.Fprintf(w, "  skipped %s records: %s\n", comma(n), strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  skipped %s records: %s\n", finding.Commas(n), strings.Join(parts, ", "))
 		for _, p := range st.Problems {
 			fmt.Fprintf(w, "    %s\n", p)
 		}
@@ -338,19 +338,4 @@ func writeSummary(w io.Writer, res *engine.Result, ndet int) {
 		fmt.Fprintf(w, " (%d more dropped by exclusions or --min-score)", res.Dropped)
 	}
 	fmt.Fprintln(w)
-}
-
-func comma(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return s
-	}
-	var b []byte
-	for i, c := range []byte(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b = append(b, ',')
-		}
-		b = append(b, c)
-	}
-	return string(b)
 }

@@ -71,7 +71,7 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 			if it.Rank < 0 {
 				return "bytes sent not logged (counted as 0)"
 			}
-			return commas(it.Rank) + " bytes sent"
+			return finding.Commas(it.Rank) + " bytes sent"
 		})
 		out = append(out, f)
 	}
@@ -126,7 +126,7 @@ func summary(k key, g *group, where string, p Params, span time.Duration) string
 	}
 	start := k.bucket.Std().Format("2006-01-02 15:04 UTC")
 	return fmt.Sprintf("%s sent %s bytes to %s %s on port %s in %s connections during %s from %s (%s bytes received; thresholds: more than %s bytes in at least %s connections)",
-		k.src, commas(g.out), where, k.dst, port, commas(g.n), period, start, commas(g.in), commas(p.MinBytes), commas(p.MinCount))
+		k.src, finding.Commas(g.out), where, k.dst, port, finding.Commas(g.n), period, start, finding.Commas(g.in), finding.Commas(p.MinBytes), finding.Commas(p.MinCount))
 }
 
 // shortDuration writes 30m for 30m0s and 2h for 2h0m0s.
@@ -139,24 +139,4 @@ func shortDuration(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
-}
-
-// commas writes n with thousands separators.
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-hunt/sluice/config"
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/engine"
+	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/finding"
 	"github.com/sluice-hunt/sluice/netset"
 	"github.com/sluice-hunt/sluice/source"
@@ -110,4 +111,34 @@ func JSONL(t testing.TB, fs []finding.Finding) []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// ScoreConns feeds each part of the connections to its own aggregator of d, merges the
+// aggregators in the order given (order nil: as given), and scores the result: a detection's
+// unit test without files, which also shows that splitting the input changes nothing.
+func ScoreConns(t testing.TB, d detect.Detection, env *detect.Env, order []int, parts ...[]*event.Conn) []finding.Finding {
+	t.Helper()
+	aggs := make([]detect.Aggregator, max(1, len(parts)))
+	for i := range aggs {
+		aggs[i] = d.NewAggregator(env)
+	}
+	for i, part := range parts {
+		for _, c := range part {
+			aggs[i].(detect.ConnObserver).ObserveConn(c)
+		}
+	}
+	if order == nil {
+		for i := range aggs {
+			order = append(order, i)
+		}
+	}
+	root := aggs[order[0]]
+	for _, i := range order[1:] {
+		root.Merge(aggs[i])
+	}
+	fs, err := d.Score(root, env)
+	if err != nil {
+		t.Fatalf("score: %v", err)
+	}
+	return fs
 }

@@ -535,7 +535,7 @@ func (d *Detection) finding(env *detect.Env, a *Aggregator, k key, s *state, ss 
 	if ss.n > 1 {
 		fmt.Fprintf(&sb, ", %d such sessions", ss.n)
 	}
-	fmt.Fprintf(&sb, "; %s in all, %s B out, %s B in", plural(int64(s.conns), "connection"), commas(s.out), commas(s.in))
+	fmt.Fprintf(&sb, "; %s in all, %s B out, %s B in", plural(int64(s.conns), "connection"), finding.Commas(s.out), finding.Commas(s.in))
 	f.Summary = sb.String()
 
 	share := 0.0
@@ -622,25 +622,5 @@ func plural(n int64, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return commas(n) + " " + word + "s"
-}
-
-// commas writes n with thousands separators: 910700 -> "910,700".
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return finding.Commas(n) + " " + word + "s"
 }

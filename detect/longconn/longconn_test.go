@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/detect/detecttest"
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/finding"
 	"github.com/sluice-hunt/sluice/netset"
@@ -58,28 +59,7 @@ func huntSplit(t *testing.T, p Params, w detect.Window, parts [][]*event.Conn, o
 	t.Helper()
 	d := New()
 	d.p = p
-	env := testEnv(w)
-	aggs := make([]detect.Aggregator, len(parts))
-	for i, part := range parts {
-		aggs[i] = d.NewAggregator(env)
-		for _, c := range part {
-			aggs[i].(detect.ConnObserver).ObserveConn(c)
-		}
-	}
-	if order == nil {
-		for i := range parts {
-			order = append(order, i)
-		}
-	}
-	root := aggs[order[0]]
-	for _, i := range order[1:] {
-		root.Merge(aggs[i])
-	}
-	fs, err := d.Score(root, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fs
+	return detecttest.ScoreConns(t, d, testEnv(w), order, parts...)
 }
 
 func params(mod func(*Params)) Params {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluice-hunt/sluice/config"
 	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/detect/detecttest"
 	"github.com/sluice-hunt/sluice/detect/portmismatch"
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/finding"
@@ -69,25 +70,7 @@ func indent(s, pre string) string {
 // hunt feeds events to aggregators (one per slice) and merges them in order.
 func hunt(t *testing.T, d *portmismatch.Detection, e *detect.Env, parts ...[]*event.Conn) []finding.Finding {
 	t.Helper()
-	var aggs []detect.Aggregator
-	for _, p := range parts {
-		a := d.NewAggregator(e)
-		for _, c := range p {
-			a.(detect.ConnObserver).ObserveConn(c)
-		}
-		aggs = append(aggs, a)
-	}
-	if len(aggs) == 0 {
-		aggs = append(aggs, d.NewAggregator(e))
-	}
-	for _, a := range aggs[1:] {
-		aggs[0].Merge(a)
-	}
-	fs, err := d.Score(aggs[0], e)
-	if err != nil {
-		t.Fatalf("score: %v", err)
-	}
-	return fs
+	return detecttest.ScoreConns(t, d, e, nil, parts...)
 }
 
 func TestMismatchTable(t *testing.T) {

@@ -3,7 +3,6 @@ package portmismatch
 import (
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/sluice-hunt/sluice/detect"
@@ -75,7 +74,7 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 			finding.Fig("big_out_bytes", r.BigOutBytes, finding.Bytes))
 		f.Figures = append(f.Figures, parts...)
 		f.Evidence = g.sample.Evidence(func(it detect.Item) string {
-			return commas(it.Rank) + " bytes exchanged (orig+resp payload)"
+			return finding.Commas(it.Rank) + " bytes exchanged (orig+resp payload)"
 		})
 		out = append(out, f)
 	}
@@ -94,7 +93,7 @@ func summary(k key, g *group, app appInfo, others []string, where string) string
 	if g.n == 1 {
 		conns = "connection"
 	}
-	fmt.Fprintf(&b, ": %s %s, %s bytes out, %s bytes in", commas(g.n), conns, commas(g.out), commas(g.in))
+	fmt.Fprintf(&b, ": %s %s, %s bytes out, %s bytes in", finding.Commas(g.n), conns, finding.Commas(g.out), finding.Commas(g.in))
 	return b.String()
 }
 
@@ -120,24 +119,4 @@ func protoOr(p string) string {
 		return "port"
 	}
 	return p
-}
-
-// commas writes n with thousands separators.
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -441,7 +441,7 @@ func (d *Detection) finding(env *detect.Env, a *Aggregator, k pairKey, s *pair, 
 	case asym:
 		signal = "asymmetric"
 		fmt.Fprintf(&b, "%s sent %s B to %s and got %s back (%s) over %s %s",
-			src, commas(s.out), dst, received(s.in), ratioText(s.out, s.in), conns, ports)
+			src, finding.Commas(s.out), dst, received(s.in), ratioText(s.out, s.in), conns, ports)
 		if top {
 			signal = "top uploader, asymmetric"
 			fmt.Fprintf(&b, "; #%d of %d pairs by bytes out", rank, ranked)
@@ -451,7 +451,7 @@ func (d *Detection) finding(env *detect.Env, a *Aggregator, k pairKey, s *pair, 
 	default:
 		signal = "top uploader"
 		fmt.Fprintf(&b, "#%d of %d pairs by bytes out: %s sent %s B to %s (got %s back) over %s %s",
-			rank, ranked, src, commas(s.out), dst, received(s.in), conns, ports)
+			rank, ranked, src, finding.Commas(s.out), dst, received(s.in), conns, ports)
 	}
 	f.Summary = b.String()
 
@@ -481,7 +481,7 @@ func (d *Detection) finding(env *detect.Env, a *Aggregator, k pairKey, s *pair, 
 	if s.best.bytes >= 0 && s.best.bytes < a.floor {
 		ev.Add(a.k, s.best.item())
 	}
-	f.Evidence = ev.Evidence(func(it detect.Item) string { return commas(it.Rank) + " B sent" })
+	f.Evidence = ev.Evidence(func(it detect.Item) string { return finding.Commas(it.Rank) + " B sent" })
 	return f
 }
 
@@ -506,7 +506,7 @@ func received(in int64) string {
 	if in <= 0 {
 		return "nothing"
 	}
-	return commas(in) + " B"
+	return finding.Commas(in) + " B"
 }
 
 func ratioText(out, in int64) string {
@@ -515,7 +515,7 @@ func ratioText(out, in int64) string {
 	}
 	r := float64(out) / float64(in)
 	if r >= 100 {
-		return commas(int64(r+0.5)) + ":1"
+		return finding.Commas(int64(r+0.5)) + ":1"
 	}
 	return strconv.FormatFloat(round2(r), 'f', -1, 64) + ":1"
 }
@@ -529,25 +529,5 @@ func plural(n int64, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return commas(n) + " " + word + "s"
-}
-
-// commas writes n with thousands separators: 2187099 -> "2,187,099".
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return finding.Commas(n) + " " + word + "s"
 }
