@@ -69,3 +69,36 @@ func TestParityWRCCDC(t *testing.T) {
 		t.Logf("%s: %d identical events from TSV and JSON", lt.kind, len(ga))
 	}
 }
+
+// Real logs of every shape read without a skipped record: HELK JSON (APT29), Zeek JSON with
+// every field (RITA's test data), Zeek TSV (RITA's http.log.gz).
+func TestRealLogsReadCleanly(t *testing.T) {
+	for _, tc := range []struct {
+		dir   string
+		files []string
+		want  map[string]int64
+	}{
+		{"apt29-day1-zeek", []string{"NASHUA_conn.log", "SCRANTON_conn.log", "SCRANTON_http.log", "NASHUA_dns.log", "NASHUA_ssl.log", "NASHUA_files.log", "NASHUA_x509.log", "NASHUA_notice.log", "NASHUA_smb_files.log", "NASHUA_weird.log"},
+			map[string]int64{"conn": 613, "http": 62, "x509": 376}},
+		{"rita-http", []string{"json_with_all_fields__conn.log", "json_with_all_fields__dns.log", "json_with_all_fields__http.log", "json_with_all_fields__ssl.log", "valid_tsv__http.log.gz"}, nil},
+	} {
+		dir := dataset(t, tc.dir)
+		total := source.NewStats()
+		for _, name := range tc.files {
+			st, err := readAll(t, fileInput(t, filepath.Join(dir, name)), newCollector())
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if st.TotalSkipped() != 0 {
+				t.Errorf("%s: skipped %v: %v", name, st.Skipped, st.Problems)
+			}
+			total.Merge(st)
+		}
+		for k, n := range tc.want {
+			if total.Read[k] != n {
+				t.Errorf("%s: %d %s records, want %d (all read: %v)", tc.dir, total.Read[k], k, n, total.Read)
+			}
+		}
+		t.Logf("%s: read %v, not read %v", tc.dir, total.Read, total.Ignored)
+	}
+}
