@@ -291,8 +291,12 @@ func writeSummary(w io.Writer, res *engine.Result, ndet int) {
 		rate = fmt.Sprintf(", %.1f MB/s", float64(res.Bytes)/1e6/secs)
 	}
 	files := len(res.Files) - len(res.Unrecognized) - len(res.Failed)
-	fmt.Fprintf(w, "\nsluice: read %s records from %d files (%s) in %s%s; %d detections\n",
-		finding.Commas(total), files, output.HumanBytes(res.Bytes), res.Elapsed.Round(time.Millisecond), rate, ndet)
+	peak := ""
+	if p := peakMemory(); p > 0 {
+		peak = ", peak memory " + output.HumanBytes(p)
+	}
+	fmt.Fprintf(w, "\nsluice: read %s records from %d files (%s) in %s%s%s; %d detections\n",
+		finding.Commas(total), files, output.HumanBytes(res.Bytes), res.Elapsed.Round(time.Millisecond), rate, peak, ndet)
 	if len(st.Read) > 0 {
 		var parts []string
 		for _, k := range source.Keys(st.Read) {
