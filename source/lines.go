@@ -14,11 +14,12 @@ const BlockSize = 1 << 20
 // reported.
 const MaxLine = 16 << 20
 
-// Lines reads r as blocks of whole lines of about size bytes. fn gets each block (a fresh
-// buffer it may keep) and the 1-based number of the block's first line. The last line needs no
-// line end. A line longer than maxLine is not passed on: long is called with its number and
-// length, and reading goes on after it.
-func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) error, long func(line uint32, n int64)) error {
+// Lines reads r as blocks of whole lines of about size bytes. fn gets each block and the
+// 1-based number of the block's first line; it returns whether it kept the block (handed it to
+// a job): a kept block is never written again, one that was not is reused for the next read.
+// The last line needs no line end. A line longer than maxLine is not passed on: long is called
+// with its number and length, and reading goes on after it.
+func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) (kept bool, err error), long func(line uint32, n int64)) error {
 	if size <= 0 {
 		size = BlockSize
 	}
@@ -59,7 +60,8 @@ func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) e
 		}
 		if eof {
 			if n > 0 {
-				return fn(buf[:n:n], line)
+				_, err := fn(buf[:n:n], line)
+				return err
 			}
 			return nil
 		}
@@ -79,14 +81,19 @@ func Lines(r io.Reader, size, maxLine int, fn func(block []byte, first uint32) e
 		}
 		block := buf[: last+1 : last+1]
 		rest := n - (last + 1)
-		cur = min(2*cur, size)
-		nb := make([]byte, max(cur, rest+cur/2))
-		copy(nb, buf[last+1:n])
-		if e := fn(block, line); e != nil {
+		kept, e := fn(block, line)
+		if e != nil {
 			return e
 		}
 		line += uint32(bytes.Count(block, []byte{'\n'}))
-		buf = nb
+		if kept {
+			cur = min(2*cur, size)
+			nb := make([]byte, max(cur, rest+cur/2))
+			copy(nb, buf[last+1:n])
+			buf = nb
+		} else {
+			copy(buf, buf[last+1:n])
+		}
 		n = rest
 	}
 }

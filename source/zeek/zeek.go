@@ -173,14 +173,6 @@ type tsvJob struct {
 }
 
 func (j *tsvJob) Run(sink event.Sink, st *source.Stats) {
-	if j.lt == nil {
-		st.Ignored[j.path] += int64(countLines(j.block))
-		return
-	}
-	if j.f.Skip.Has(j.lt.Kind()) {
-		st.Read[j.path] += int64(countLines(j.block))
-		return
-	}
 	p := j.lt.newParser()
 	p.bind(j.h.fields)
 	line := j.first
@@ -228,10 +220,11 @@ func ReadTSV(ctx context.Context, r io.Reader, f source.FileInfo, st *source.Sta
 	h := newHeader()
 	var cur *header // the header the data lines now read under; nil after a change
 	namePath := PathFromName(f.Name)
-	return source.Lines(r, source.BlockSize, source.MaxLine, func(block []byte, first uint32) error {
+	return source.Lines(r, source.BlockSize, source.MaxLine, func(block []byte, first uint32) (bool, error) {
 		if err := ctx.Err(); err != nil {
-			return err
+			return false, err
 		}
+		kept := false
 		for len(block) > 0 {
 			if block[0] == '#' {
 				i := bytes.IndexByte(block, '\n')
@@ -266,17 +259,25 @@ func ReadTSV(ctx context.Context, r io.Reader, f source.FileInfo, st *source.Sta
 				if path == "" {
 					path = namePath
 				}
-				job := &tsvJob{h: cur, lt: types[path], path: path, block: data, first: first, f: f}
-				if path == "" {
-					job.path = "(no #path)"
-				}
-				if err := emit(job); err != nil {
-					return err
+				lt := types[path]
+				switch {
+				case lt == nil: // a log type sluice does not read: counted
+					if path == "" {
+						path = "(no #path)"
+					}
+					st.Ignored[path] += int64(n)
+				case f.Skip.Has(lt.Kind()): // no detection of the run reads it: counted
+					st.Read[path] += int64(n)
+				default:
+					if err := emit(&tsvJob{h: cur, lt: lt, path: path, block: data, first: first, f: f}); err != nil {
+						return kept, err
+					}
+					kept = true
 				}
 			}
 			first += uint32(n)
 		}
-		return nil
+		return kept, nil
 	}, func(line uint32, n int64) {
 		st.Skip(f, line, "line too long", source.LongLineError(n, source.MaxLine))
 	})
@@ -408,9 +409,9 @@ func pathFromFields(kvs []kv) string {
 func ReadJSON(ctx context.Context, r io.Reader, f source.FileInfo, st *source.Stats, emit func(source.Job) error) error {
 	defPath := PathFromName(f.Name)
 	firstBlock := true
-	return source.Lines(r, source.BlockSize, source.MaxLine, func(block []byte, first uint32) error {
+	return source.Lines(r, source.BlockSize, source.MaxLine, func(block []byte, first uint32) (bool, error) {
 		if err := ctx.Err(); err != nil {
-			return err
+			return false, err
 		}
 		if firstBlock {
 			firstBlock = false
@@ -426,7 +427,7 @@ func ReadJSON(ctx context.Context, r io.Reader, f source.FileInfo, st *source.St
 				}
 			}
 		}
-		return emit(&jsonJob{defPath: defPath, block: block, first: first, f: f})
+		return true, emit(&jsonJob{defPath: defPath, block: block, first: first, f: f})
 	}, func(line uint32, n int64) {
 		st.Skip(f, line, "line too long", source.LongLineError(n, source.MaxLine))
 	})
