@@ -1,7 +1,6 @@
 package altproto_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -267,7 +266,7 @@ func TestMergeOrderIndependent(t *testing.T) {
 	cs := spread()
 	e := env()
 	e.Evidence = 3
-	ref := toJSON(t, hunt(t, altproto.New(), e, cs))
+	ref := string(detecttest.JSONL(t, hunt(t, altproto.New(), e, cs)))
 	if !strings.Contains(ref, altproto.ID) {
 		t.Fatalf("fixture fires nothing: %s", ref)
 	}
@@ -275,19 +274,19 @@ func TestMergeOrderIndependent(t *testing.T) {
 	splits := map[string][][]*event.Conn{
 		"halves":      {cs[:halves], cs[halves:]},
 		"halves back": {cs[halves:], cs[:halves]},
-		"interleaved": {every(cs, 3, 0), every(cs, 3, 1), every(cs, 3, 2)},
-		"reversed":    {reverse(cs)},
+		"interleaved": {detecttest.Every(cs, 3, 0), detecttest.Every(cs, 3, 1), detecttest.Every(cs, 3, 2)},
+		"reversed":    {detecttest.Reverse(cs)},
 		"uneven":      {cs[:1], nil, cs[1 : len(cs)-1], cs[len(cs)-1:]},
 	}
 	for name, parts := range splits {
 		t.Run(name, func(t *testing.T) {
-			if got := toJSON(t, hunt(t, altproto.New(), e, parts...)); got != ref {
+			if got := string(detecttest.JSONL(t, hunt(t, altproto.New(), e, parts...))); got != ref {
 				t.Errorf("findings differ:\n got %s\nwant %s", got, ref)
 			}
 		})
 	}
 	for i := range 3 {
-		if got := toJSON(t, hunt(t, altproto.New(), e, cs)); got != ref {
+		if got := string(detecttest.JSONL(t, hunt(t, altproto.New(), e, cs))); got != ref {
 			t.Fatalf("run %d differs", i)
 		}
 	}
@@ -396,31 +395,4 @@ func BenchmarkObserveConn(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		a.ObserveConn(cs[i%len(cs)])
 	}
-}
-
-func every(cs []*event.Conn, n, r int) []*event.Conn {
-	var out []*event.Conn
-	for i, c := range cs {
-		if i%n == r {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func reverse(cs []*event.Conn) []*event.Conn {
-	out := make([]*event.Conn, len(cs))
-	for i, c := range cs {
-		out[len(cs)-1-i] = c
-	}
-	return out
-}
-
-func toJSON(t *testing.T, fs []finding.Finding) string {
-	t.Helper()
-	b, err := json.Marshal(fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -141,4 +142,34 @@ func ScoreConns(t testing.TB, d detect.Detection, env *detect.Env, order []int, 
 		t.Fatalf("score: %v", err)
 	}
 	return fs
+}
+
+// Every returns every nth connection starting at the rth: a way to split one input in parts.
+func Every(cs []*event.Conn, n, r int) []*event.Conn {
+	var out []*event.Conn
+	for i, c := range cs {
+		if i%n == r {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Reverse returns the connections in reverse order.
+func Reverse(cs []*event.Conn) []*event.Conn {
+	out := make([]*event.Conn, len(cs))
+	for i, c := range cs {
+		out[len(cs)-1-i] = c
+	}
+	return out
+}
+
+// HeapAlloc returns the bytes of live heap objects after a full collection, for tests that
+// measure what state costs.
+func HeapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

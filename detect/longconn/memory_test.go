@@ -5,16 +5,9 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/sluice-hunt/sluice/detect/detecttest"
 	"github.com/sluice-hunt/sluice/event"
 )
-
-func heapInUse() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
 
 // TestMemoryFootprint measures the aggregator's heap per key (src, dst, port, transport) and
 // per connection: 100,000 keys with 1 connection each, then 10 each, a minute apart (no two
@@ -44,12 +37,12 @@ func TestMemoryFootprint(t *testing.T) {
 	}{{"sparse", 60_000_000}, {"chained", 3_000_000}} {
 		d := New()
 		env := testEnv(day)
-		before := heapInUse()
+		before := detecttest.HeapAlloc()
 		a := d.NewAggregator(env).(*Aggregator)
 		feed(a, 0, 1, tc.step)
-		one := heapInUse()
+		one := detecttest.HeapAlloc()
 		feed(a, 1, 10, tc.step)
-		ten := heapInUse()
+		ten := detecttest.HeapAlloc()
 		perKey := float64(one-before) / keys
 		perConn := (float64(ten) - float64(one)) / (9 * keys)
 		t.Logf("long-connection, %s: %.0f B per key, %.1f B per further connection", tc.name, perKey, perConn)

@@ -1,7 +1,6 @@
 package portmismatch_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -361,56 +360,29 @@ func TestMergeOrderIndependent(t *testing.T) {
 	conns := mixed()
 	e := env()
 	e.Evidence = 3
-	ref := toJSON(t, hunt(t, portmismatch.New(), e, conns))
+	ref := string(detecttest.JSONL(t, hunt(t, portmismatch.New(), e, conns)))
 	if len(ref) < 10 {
 		t.Fatalf("fixture too quiet: %d bytes of findings", len(ref))
 	}
 	splits := map[string][][]*event.Conn{
 		"halves":      {conns[:200], conns[200:]},
 		"halves back": {conns[200:], conns[:200]},
-		"interleaved": {every(conns, 3, 0), every(conns, 3, 1), every(conns, 3, 2)},
-		"reversed":    {reverse(conns)},
+		"interleaved": {detecttest.Every(conns, 3, 0), detecttest.Every(conns, 3, 1), detecttest.Every(conns, 3, 2)},
+		"reversed":    {detecttest.Reverse(conns)},
 		"uneven":      {conns[:1], conns[1:399], conns[399:], nil},
 	}
 	for name, parts := range splits {
 		t.Run(name, func(t *testing.T) {
-			if got := toJSON(t, hunt(t, portmismatch.New(), e, parts...)); got != ref {
+			if got := string(detecttest.JSONL(t, hunt(t, portmismatch.New(), e, parts...))); got != ref {
 				t.Errorf("findings differ from a single aggregator:\n got %s\nwant %s", got, ref)
 			}
 		})
 	}
 	for i := range 3 {
-		if got := toJSON(t, hunt(t, portmismatch.New(), e, conns)); got != ref {
+		if got := string(detecttest.JSONL(t, hunt(t, portmismatch.New(), e, conns))); got != ref {
 			t.Fatalf("run %d differs", i)
 		}
 	}
-}
-
-func every(cs []*event.Conn, n, r int) []*event.Conn {
-	var out []*event.Conn
-	for i, c := range cs {
-		if i%n == r {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func reverse(cs []*event.Conn) []*event.Conn {
-	out := make([]*event.Conn, len(cs))
-	for i, c := range cs {
-		out[len(cs)-1-i] = c
-	}
-	return out
-}
-
-func toJSON(t *testing.T, fs []finding.Finding) string {
-	t.Helper()
-	b, err := json.Marshal(fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestConfigErrors(t *testing.T) {

@@ -5,16 +5,9 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/sluice-hunt/sluice/detect/detecttest"
 	"github.com/sluice-hunt/sluice/event"
 )
-
-func heapInUse() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
-}
 
 // TestMemoryFootprint measures the aggregator's heap per pair and per connection: 100,000
 // pairs with 1 connection each, then 10 connections each (small ones, under the evidence
@@ -39,12 +32,12 @@ func TestMemoryFootprint(t *testing.T) {
 	}
 	d := New()
 	env := testEnv()
-	before := heapInUse()
+	before := detecttest.HeapAlloc()
 	a := d.NewAggregator(env).(*Aggregator)
 	feed(a, 1)
-	one := heapInUse()
+	one := detecttest.HeapAlloc()
 	feed(a, 9)
-	ten := heapInUse()
+	ten := detecttest.HeapAlloc()
 	perPair := float64(one-before) / pairs
 	perConn := (float64(ten) - float64(one)) / (9 * pairs)
 	t.Logf("upload-volume: %.0f B per pair, %.1f B per further connection", perPair, perConn)
