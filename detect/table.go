@@ -86,12 +86,24 @@ func (t *Table[K, V]) All() iter.Seq2[K, *V] {
 }
 
 // Absorb takes o into t without re-inserting its keys. It is correct only when no key of o
-// is in t; o must not be used afterwards.
+// is in t; o must not be used afterwards. Empty tables are kept too, so that the tables of
+// one aggregator, absorbed in step, keep parts that line up (see Parts).
 func (t *Table[K, V]) Absorb(o *Table[K, V]) {
-	if o == nil || o.Len() == 0 {
+	if o == nil {
 		return
 	}
+	inner := o.parts
+	o.parts = nil
 	t.parts = append(t.parts, o)
+	t.parts = append(t.parts, inner...)
+}
+
+// Parts returns the table's own part first, then the tables it absorbed, in order. Each part
+// is a table without parts of its own: look keys up in the part they belong to (the engine's
+// partition of a source) instead of across all of them.
+func (t *Table[K, V]) Parts() []*Table[K, V] {
+	own := &Table[K, V]{idx: t.idx, chunks: t.chunks, n: t.n}
+	return append([]*Table[K, V]{own}, t.parts...)
 }
 
 // DisjointMerger is an optional Aggregator interface. The engine partitions events by source

@@ -104,6 +104,7 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 			defer swg.Done()
 			for b := range in {
 				b.deliver(parts[b.part])
+				b.release()
 				select {
 				case free <- b:
 				default:

@@ -61,6 +61,22 @@ func (b *batch) reset(part int) {
 	b.strs, b.durs = b.strs[:0], b.durs[:0]
 }
 
+// release drops the batch's events, so that a batch waiting for reuse does not keep the read
+// blocks their strings point into alive.
+func (b *batch) release() {
+	clear(b.conn)
+	clear(b.http)
+	clear(b.dns)
+	clear(b.tls)
+	clear(b.file)
+	clear(b.smtp)
+	clear(b.ftp)
+	clear(b.x509)
+	clear(b.notice)
+	clear(b.strs)
+	b.reset(0)
+}
+
 // list copies a list field into the batch's arena.
 func (b *batch) list(l event.List) event.List {
 	if l == nil {

@@ -230,3 +230,13 @@ func RollUp(fs []Finding) []Rollup {
 	})
 	return out
 }
+
+// HistogramUnit marks a figure whose value is a Histogram.
+const HistogramUnit Unit = "histogram"
+
+// Histogram counts records in equal time bins: what `--explain` draws as a chart.
+type Histogram struct {
+	Start  event.Time `json:"start"`
+	Bin    int64      `json:"bin_seconds"`
+	Counts []int      `json:"counts"`
+}

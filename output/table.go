@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/finding"
@@ -442,6 +443,13 @@ func explain(b *bytes.Buffer, f *finding.Finding, indent, total int, summaryCut 
 		}
 		for _, g := range f.Figures {
 			name := safe(g.Name) + ":"
+			if h, ok := g.Value.(finding.Histogram); ok && g.Unit == finding.HistogramUnit {
+				put(2, name)
+				for _, l := range chart(h, room-4) {
+					put(4, l)
+				}
+				continue
+			}
 			put(2, name+strings.Repeat(" ", nw+2-width(name))+explainValue(g))
 		}
 	}
@@ -458,6 +466,31 @@ func explain(b *bytes.Buffer, f *finding.Finding, indent, total int, summaryCut 
 			}
 		}
 	}
+}
+
+// chart draws a histogram one bin a line: its start (UTC), a bar, its count.
+func chart(h finding.Histogram, w int) []string {
+	most := 1
+	for _, c := range h.Counts {
+		most = max(most, c)
+	}
+	layout := "15:04"
+	if h.Bin >= 86400 {
+		layout = "01-02"
+	} else if len(h.Counts) > 0 && time.Duration(int64(len(h.Counts))*h.Bin)*time.Second > 24*time.Hour {
+		layout = "01-02 15:04"
+	}
+	barMax := max(1, min(50, w-len(layout)-12))
+	out := make([]string, 0, len(h.Counts))
+	for i, c := range h.Counts {
+		at := h.Start.Std().Add(time.Duration(int64(i)*h.Bin) * time.Second)
+		n := c * barMax / most
+		if c > 0 && n == 0 {
+			n = 1
+		}
+		out = append(out, at.Format(layout)+" "+strings.Repeat("#", n)+strings.Repeat(" ", barMax-n)+" "+strconv.Itoa(c))
+	}
+	return out
 }
 
 // explainValue is FormatValue, with the exact count beside a rounded byte size.

@@ -63,6 +63,14 @@ func FormatValue(f finding.Figure) string {
 		if n, ok := toNum(v); ok {
 			return n.count()
 		}
+	case finding.HistogramUnit:
+		if h, ok := v.(finding.Histogram); ok {
+			parts := make([]string, len(h.Counts))
+			for i, c := range h.Counts {
+				parts[i] = strconv.Itoa(c)
+			}
+			return fmt.Sprintf("%d bins of %s: %s", len(h.Counts), humanDuration(float64(h.Bin)), strings.Join(parts, " "))
+		}
 	case finding.TimeUnit:
 		if t, ok := toTime(v); ok {
 			return t.Std().Format("2006-01-02T15:04:05.999999Z07:00")

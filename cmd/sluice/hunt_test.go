@@ -111,6 +111,15 @@ func TestHuntAPT29(t *testing.T) {
 	if !webdav {
 		t.Error("the WebDAV exfiltration pair 10.0.1.4 -> 192.168.0.4 is not among the upload findings")
 	}
+	// the C2 beacon 10.0.1.6 -> 192.168.0.4:8443 ranks first among beacons
+	for _, f := range fs {
+		if f.Detection == "beacon" {
+			if e := f.Entities; e.Src != "10.0.1.6" || e.Dst != "192.168.0.4" || e.DstPort != 8443 {
+				t.Errorf("first beacon is %s -> %s:%d, want the C2 10.0.1.6 -> 192.168.0.4:8443", e.Src, e.Dst, e.DstPort)
+			}
+			break
+		}
+	}
 	if !session {
 		t.Error("the 705 s session 10.0.1.4 -> 192.168.0.5:1234 is not reported")
 	}
@@ -212,7 +221,7 @@ func TestDetectionsAndVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"protocol-port-mismatch", "alt-protocol-volume", "upload-volume", "long-connection", "T1048.003", "min_count = 5", "top_n = 10"} {
+	for _, want := range []string{"protocol-port-mismatch", "alt-protocol-volume", "upload-volume", "long-connection", "beacon", "T1048.003", "min_count = 5", "top_n = 10"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("detections lacks %q", want)
 		}
@@ -280,7 +289,7 @@ func TestHuntSample(t *testing.T) {
 		Risk                      int
 	}
 	known := map[string]bool{}
-	for _, id := range []string{"protocol-port-mismatch", "alt-protocol-volume", "upload-volume", "long-connection"} {
+	for _, id := range []string{"protocol-port-mismatch", "alt-protocol-volume", "upload-volume", "long-connection", "beacon"} {
 		known[id] = true
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(truth)), "\n") {
@@ -289,7 +298,7 @@ func TestHuntSample(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !known[c.Detection] {
-			continue // planted for detections still to come (beacon, dns-tunnel)
+			continue // planted for detections still to come (dns-tunnel)
 		}
 		var hits []finding.Finding
 		for _, f := range fs {

@@ -3,6 +3,7 @@ package all
 
 import (
 	_ "github.com/sluice-hunt/sluice/detect/altproto"
+	_ "github.com/sluice-hunt/sluice/detect/beacon"
 	_ "github.com/sluice-hunt/sluice/detect/longconn"
 	_ "github.com/sluice-hunt/sluice/detect/portmismatch"
 	_ "github.com/sluice-hunt/sluice/detect/upload"
