@@ -12,7 +12,6 @@ type Item struct {
 	Rank int64 // higher is kept first (bytes, duration ...); equal ranks prefer earlier records
 	TS   event.Time
 	Ref  event.Ref
-	Note string // optional; keep it empty on hot paths and describe the record at Score time
 }
 
 func better(a, b Item) bool {
@@ -95,7 +94,7 @@ func (s *Sample) Items() []Item {
 func (s *Sample) Evidence(note func(Item) string) []finding.Evidence {
 	var out []finding.Evidence
 	for _, it := range s.Items() {
-		ev := finding.Evidence{Ref: it.Ref, TS: it.TS, Note: it.Note}
+		ev := finding.Evidence{Ref: it.Ref, TS: it.TS}
 		if note != nil {
 			ev.Note = note(it)
 		}

@@ -14,15 +14,31 @@ import (
 const tick = 10_000 // microseconds
 
 // series is the calls of one key: each call packed in 8 bytes (its time as an offset from
-// the tick-aligned first call seen, in ticks, and the bytes it sent), plus the earliest and
-// latest call as evidence. About 90 bytes a key and 8 a call, one pointer.
+// the tick-aligned first call seen, in ticks, and the bytes it sent), the first one inline so
+// that a key called once allocates nothing, plus the earliest and latest call as evidence.
+// 80 bytes a key and 8 a call past the first, one pointer.
 type series struct {
 	base        event.Time
-	pts         []uint64 // offset (int32, ticks) << 32 | size (uint32)
-	n           int64    // calls seen, also past MaxPoints
-	dropped     int64    // calls too far from base for an int32 of ticks (248 days)
+	p0          uint64   // the first call kept
+	pts         []uint64 // the others: offset (int32, ticks) << 32 | size (uint32)
+	n           int32    // calls seen, also past MaxPoints
+	dropped     int32    // calls too far from base for an int32 of ticks (248 days)
 	sized       bool     // some call carried a byte count
-	first, last detect.Item
+	first, last call
+}
+
+// call is a call kept as evidence.
+type call struct {
+	ts  event.Time
+	ref event.Ref
+}
+
+// kept is how many calls the series holds points for.
+func (s *series) kept() int {
+	if s.n == 0 {
+		return 0
+	}
+	return 1 + len(s.pts)
 }
 
 func pack(off int64, size int64) uint64 {
@@ -33,23 +49,25 @@ func unpackOff(v uint64) int64   { return int64(int32(uint32(v >> 32))) }
 func unpackSize(v uint64) uint32 { return uint32(v) }
 
 func (s *series) add(ts event.Time, size int64, sized bool, maxPoints int, ref event.Ref) {
-	it := detect.Item{TS: ts, Ref: ref}
-	if s.n == 0 {
-		s.base = event.Time(floorDiv(int64(ts), tick) * tick) // tick-aligned: merges shift offsets exactly
-		s.first, s.last = it, it
-	} else {
-		if earlier(it, s.first) {
-			s.first = it
-		}
-		if earlier(s.last, it) {
-			s.last = it
-		}
-	}
-	s.n++
+	it := call{ts, ref}
 	if sized {
 		s.sized = true
 	}
-	if len(s.pts) >= maxPoints {
+	if s.n == 0 {
+		s.base = event.Time(floorDiv(int64(ts), tick) * tick) // tick-aligned: merges shift offsets exactly
+		s.first, s.last = it, it
+		s.p0 = pack(floorDiv(int64(ts)-int64(s.base), tick), size)
+		s.n = 1
+		return
+	}
+	if earlier(it, s.first) {
+		s.first = it
+	}
+	if earlier(s.last, it) {
+		s.last = it
+	}
+	s.n++
+	if s.kept() >= maxPoints {
 		return
 	}
 	off := floorDiv(int64(ts)-int64(s.base), tick)
@@ -61,11 +79,11 @@ func (s *series) add(ts event.Time, size int64, sized bool, maxPoints int, ref e
 }
 
 // earlier orders calls by time, then file and line.
-func earlier(a, b detect.Item) bool {
-	if a.TS != b.TS {
-		return a.TS < b.TS
+func earlier(a, b call) bool {
+	if a.ts != b.ts {
+		return a.ts < b.ts
 	}
-	return a.Ref.Less(b.Ref)
+	return a.ref.Less(b.ref)
 }
 
 // merge folds o into s.
@@ -78,8 +96,12 @@ func (s *series) merge(o *series, maxPoints int) {
 		return
 	}
 	shift := (int64(o.base) - int64(s.base)) / tick // both tick-aligned: exact
-	for _, v := range o.pts {
-		if len(s.pts) >= maxPoints {
+	for i := -1; i < len(o.pts); i++ {
+		v := o.p0
+		if i >= 0 {
+			v = o.pts[i]
+		}
+		if s.kept() >= maxPoints {
 			break
 		}
 		off := unpackOff(v) + shift
@@ -104,7 +126,14 @@ func (s *series) merge(o *series, maxPoints int) {
 // given (reused from series to series).
 func (s *series) calls(times []int64, sizes []uint32) ([]int64, []uint32) {
 	times, sizes = times[:0], sizes[:0]
-	for _, v := range s.pts {
+	if s.n == 0 {
+		return times, sizes
+	}
+	for i := -1; i < len(s.pts); i++ {
+		v := s.p0
+		if i >= 0 {
+			v = s.pts[i]
+		}
 		times = append(times, int64(s.base)+unpackOff(v)*tick)
 		sizes = append(sizes, unpackSize(v))
 	}
@@ -113,14 +142,14 @@ func (s *series) calls(times []int64, sizes []uint32) ([]int64, []uint32) {
 }
 
 // evidence is the earliest and the latest call.
-func (s *series) evidence() []detect.Item {
+func (s *series) evidence() []call {
 	if s.n == 0 {
 		return nil
 	}
 	if s.first == s.last {
-		return []detect.Item{s.first}
+		return []call{s.first}
 	}
-	return []detect.Item{s.first, s.last}
+	return []call{s.first, s.last}
 }
 
 // ipKey is a source, a destination address and port (a beacon speaks one service; a host

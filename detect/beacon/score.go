@@ -87,7 +87,7 @@ func (sc *scorer) partition(ips *detect.Table[ipKey, ipPair], names *detect.Tabl
 		okc := base
 		okc.s = &pr.ok
 		if pr.failed != nil {
-			okc.failedCalls = pr.failed.n
+			okc.failedCalls = int64(pr.failed.n)
 		}
 		hit := sc.fire(okc)
 		for _, dst := range pr.dsts {
@@ -159,7 +159,7 @@ func (sc *scorer) partition(ips *detect.Table[ipKey, ipPair], names *detect.Tabl
 	// 3. Address pairs no reported name speaks for.
 	for k, pr := range ips.All() {
 		ak := addrKey{k.src, k.dst}
-		if covered[ak] || pr.ok.n < int64(sc.p.MinConnections) && (pr.failed == nil || pr.failed.n < int64(sc.p.MinConnections)) {
+		if covered[ak] || int(pr.ok.n) < sc.p.MinConnections && (pr.failed == nil || int(pr.failed.n) < sc.p.MinConnections) {
 			continue
 		}
 		dst := netip.AddrFrom16(k.dst).Unmap()
@@ -168,7 +168,7 @@ func (sc *scorer) partition(ips *detect.Table[ipKey, ipPair], names *detect.Tabl
 		okc := base
 		okc.s = &pr.ok
 		if pr.failed != nil {
-			okc.failedCalls = pr.failed.n
+			okc.failedCalls = int64(pr.failed.n)
 			failc := base
 			failc.s, failc.failed = pr.failed, true
 			sc.fire(failc)
@@ -261,7 +261,7 @@ func (sc *scorer) fire(c candidate) bool {
 func (sc *scorer) finding(c candidate) (finding.Finding, bool) {
 	p := sc.p
 	s := c.s
-	if s.n < int64(p.MinConnections) || s.n >= int64(p.MaxPoints) {
+	if int(s.n) < p.MinConnections || int(s.n) >= p.MaxPoints {
 		return finding.Finding{}, false // too few calls, or a strobe: too many to be a heartbeat
 	}
 	sc.times, sc.sizes = s.calls(sc.times, sc.sizes)
@@ -313,7 +313,7 @@ func (sc *scorer) finding(c candidate) (finding.Finding, bool) {
 	f.Summary = summary(c, an, score, mods)
 	f.Figures = figures(c, an, score, share, mods, s, times)
 	for _, it := range s.evidence() {
-		f.Evidence = append(f.Evidence, finding.Evidence{Ref: it.Ref, TS: it.TS})
+		f.Evidence = append(f.Evidence, finding.Evidence{Ref: it.ref, TS: it.ts})
 	}
 	return f, true
 }
@@ -465,7 +465,7 @@ func figures(c candidate, an analysis, score, share float64, mods []string, s *s
 		fs = append(fs, finding.Fig("failed_not_counted", c.failedCalls, finding.Count))
 	}
 	if s.dropped > 0 {
-		fs = append(fs, finding.Fig("calls_out_of_range", s.dropped, finding.Count))
+		fs = append(fs, finding.Fig("calls_out_of_range", int64(s.dropped), finding.Count))
 	}
 	fs = append(fs, finding.Fig("hourly", hourly(times), finding.HistogramUnit))
 	return fs
