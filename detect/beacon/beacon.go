@@ -22,7 +22,7 @@ func init() { detect.Register(func() detect.Detection { return New() }) }
 type Params struct {
 	MinConnections int             `yaml:"min_connections" doc:"fewest connections (distinct whole seconds) a series needs to be scored (RITA: 4)"`
 	MinScore       float64         `yaml:"min_score" doc:"lowest beacon score (0..1) reported; RITA's bands: 0.5 low, 0.7 medium, 0.9 high"`
-	FullEvidence   int             `yaml:"full_evidence" doc:"calls at which a series' score counts in full; with fewer, the score above min_score is scaled by (calls-1)/(full_evidence-1): five calls are thin evidence of a heartbeat"`
+	FullEvidence   int             `yaml:"full_evidence" doc:"calls at which a series' score counts in full; with fewer, the score is pulled toward 0.4 by (calls-1)/(full_evidence-1): a handful of random visits can look regular, so few calls fire only when near-perfectly regular"`
 	MinSpan        detect.Duration `yaml:"min_span" doc:"shortest time a series must span: a burst of calls within seconds (a page load, a sync) is not a heartbeat"`
 	MinTiming      float64         `yaml:"min_timing" doc:"lowest timing score a beacon needs, whatever its other parts: coverage alone (a host busy all day with a server) is not a heartbeat"`
 	FleetSources   int             `yaml:"fleet_sources" doc:"when at least this many sources beacon to one destination, they are reported once, as a fleet (management agents, update services, or a worm); 0 reports every source"`

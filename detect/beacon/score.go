@@ -237,6 +237,9 @@ func fleets(fs []finding.Finding, n int) []finding.Finding {
 	return out
 }
 
+// fewCallsAnchor is the score a series of two calls is pulled to (see Params.FullEvidence).
+const fewCallsAnchor = 0.4
+
 // scorer turns candidates into findings, reusing its buffers from series to series.
 type scorer struct {
 	p     *Params
@@ -290,10 +293,12 @@ func (sc *scorer) finding(c candidate) (finding.Finding, bool) {
 			mods = append(mods, fmt.Sprintf("+%.2f rare destination (%.1f%% of sources)", p.RareBonus, 100*share))
 		}
 	}
-	// Few calls are thin evidence: the score above min_score is scaled down until full_evidence calls.
-	if full := p.FullEvidence; full > 1 && an.unique < full && score > p.MinScore {
+	// Few calls are thin evidence: a handful of random visits can look regular. Until
+	// full_evidence calls the score is pulled toward fewCallsAnchor (below any reporting
+	// threshold), so that few calls fire only when near-perfectly regular.
+	if full := p.FullEvidence; full > 1 && an.unique < full && score > fewCallsAnchor {
 		conf := float64(an.unique-1) / float64(full-1)
-		score = p.MinScore + (score-p.MinScore)*conf
+		score = fewCallsAnchor + (score-fewCallsAnchor)*conf
 		mods = append(mods, fmt.Sprintf("x%.2f few calls (%d)", conf, an.unique))
 	}
 	if score < p.MinScore {
