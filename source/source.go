@@ -85,12 +85,20 @@ func Expand(args []string, stdin io.Reader) ([]Input, error) {
 				}
 				return nil
 			}
-			if d.IsDir() || !d.Type().IsRegular() {
+			if d.IsDir() {
 				return nil
 			}
 			info, err := d.Info()
 			if err != nil {
 				return err
+			}
+			if d.Type()&fs.ModeSymlink != 0 { // a link to a log is the log
+				if info, err = os.Stat(p); err != nil {
+					return err
+				}
+			}
+			if !info.Mode().IsRegular() {
+				return nil
 			}
 			if !seen[p] {
 				seen[p] = true
