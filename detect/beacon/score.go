@@ -356,7 +356,7 @@ func summary(c candidate, an analysis, score float64, mods []string) string {
 	}
 	fmt.Fprintf(&b, "%s %s %s every %s", c.src, what, to, seconds(an.period))
 	if an.jitter >= 0.05 {
-		fmt.Fprintf(&b, " (jitter ±%.0f%%)", 50*min(an.jitter, 2))
+		fmt.Fprintf(&b, " (jitter ±%.0f%%)", 100*min(an.jitter, 2))
 	}
 	fmt.Fprintf(&b, ", %s times over %s", finding.Commas(an.calls), seconds(float64(an.last-an.first)/1e6))
 	if an.sized {
