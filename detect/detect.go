@@ -52,12 +52,6 @@ type Aggregator interface {
 	Merge(other Aggregator)
 }
 
-// MergerAll is an optional Aggregator interface: merge many aggregators at once, which lets the
-// aggregator size its tables for the total first. The engine prefers it to repeated Merge.
-type MergerAll interface {
-	MergeAll(others []Aggregator)
-}
-
 // Observer interfaces: an Aggregator implements those of the kinds it reads.
 type (
 	ConnObserver   interface{ ObserveConn(*event.Conn) }

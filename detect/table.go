@@ -163,7 +163,7 @@ func (t *Table[K, V]) Parts() []*Table[K, V] {
 // DisjointMerger is an optional Aggregator interface. The engine partitions events by source
 // address, so when every key of an aggregator contains the event's source address, the
 // partitions' aggregators share no key: MergeDisjoint may then join them without looking
-// keys up (Table.Absorb). The engine prefers it to MergerAll and Merge when merging its
+// keys up (Table.Absorb). The engine prefers it to Merge when merging its
 // partitions; Merge must still work for aggregators that do share keys.
 type DisjointMerger interface {
 	MergeDisjoint(others []Aggregator)

@@ -189,10 +189,6 @@ func (d *dispatch) merge(others []*dispatch, width int) {
 			m.MergeDisjoint(all)
 			return
 		}
-		if m, ok := d.aggs[i].(detect.MergerAll); ok {
-			m.MergeAll(all)
-			return
-		}
 		for _, o := range others {
 			d.aggs[i].Merge(o.aggs[i])
 		}
