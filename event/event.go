@@ -168,6 +168,23 @@ type HTTP struct {
 	RespFUIDs       List
 	RespFilenames   List
 	RespMimeTypes   List
+
+	// What sources other than Zeek add (zero values when the source does not say):
+
+	// URL is the full URL as the source logged it (Splunk Stream's url, a proxy's request URL).
+	URL string
+	// Body is the first bytes of the request body, when the source captured them (Splunk
+	// Stream's form_data, a packet capture).
+	Body string
+	// ContentType is the request's Content-Type header, when the source logs it.
+	ContentType string
+	// ReqBytes and RespBytes are the bytes each way on the wire, headers included, when the
+	// source counts them (Splunk Stream's bytes_in and bytes_out, a proxy's reply size);
+	// Unset otherwise.
+	ReqBytes  int64
+	RespBytes int64
+	// Action is what a proxy did with the request (Squid's TCP_DENIED, TCP_MISS ...).
+	Action string
 }
 
 // DNS is one DNS query and its answers (Zeek dns.log).

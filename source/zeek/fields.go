@@ -214,7 +214,7 @@ var connDef = &def[event.Conn]{
 
 var httpDef = &def[event.HTTP]{
 	path: "http", kind: event.KindHTTP,
-	blank: event.HTTP{TransDepth: event.Unset, RequestBodyLen: event.Unset, ResponseBodyLen: event.Unset, StatusCode: event.Unset},
+	blank: event.HTTP{TransDepth: event.Unset, RequestBodyLen: event.Unset, ResponseBodyLen: event.Unset, StatusCode: event.Unset, ReqBytes: event.Unset, RespBytes: event.Unset},
 	meta:  func(e *event.HTTP) *event.Meta { return &e.Meta },
 	emit:  func(s event.Sink, e *event.HTTP) { s.HTTP(e) },
 	fields: with(base(func(e *event.HTTP) *event.Meta { return &e.Meta }, func(e *event.HTTP) *event.Flow { return &e.Flow }),
