@@ -24,6 +24,9 @@ type Config struct {
 	Evidence *int `yaml:"evidence"`
 	// MinScore drops findings with a lower risk (default 0).
 	MinScore int `yaml:"min_score"`
+	// Baseline is a file saved by `sluice baseline save`; detections that read one report only
+	// what is not in it. --baseline wins.
+	Baseline string `yaml:"baseline"`
 	// Exclude applies to every detection's findings.
 	Exclude finding.Filter `yaml:"exclude"`
 	// Detections holds each detection's settings by ID.

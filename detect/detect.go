@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sluice-hunt/sluice/baseline"
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/finding"
 	"github.com/sluice-hunt/sluice/netset"
@@ -42,6 +43,13 @@ type Detection interface {
 	NewAggregator(env *Env) Aggregator
 	// Score turns the merged aggregate into findings.
 	Score(agg Aggregator, env *Env) ([]finding.Finding, error)
+}
+
+// Preparer is a detection with work to do once its parameters are set and before any event
+// (read a data file its parameters name, compile patterns): the engine calls Prepare first and
+// stops the run on its error.
+type Preparer interface {
+	Prepare() error
 }
 
 // Aggregator is a detection's mergeable per-worker state. It also implements the observer
@@ -86,6 +94,17 @@ type Env struct {
 	Evidence int
 	// Window is set before Score: the span of all events read.
 	Window Window
+	// Baseline is what earlier runs saw (`sluice baseline save`); nil when the run has none.
+	Baseline *baseline.Store
+}
+
+// Baseliner is a detection that contributes to a baseline: `sluice baseline save` stores what
+// its merged aggregate saw under its section, and a later hunt with that baseline reports only
+// what is not in it.
+type Baseliner interface {
+	BaselineSection() string
+	// Baseline returns the values the aggregate saw (any order, duplicates allowed).
+	Baseline(agg Aggregator) []string
 }
 
 // IsInternal reports whether a is in the internal networks.

@@ -97,7 +97,7 @@ func formatValue(v reflect.Value) string {
 			return fmt.Sprint(v.Interface())
 		}
 		s := strings.TrimSpace(string(b))
-		if strings.Contains(s, "\n") {
+		if strings.Contains(s, "\n") || v.Kind() != reflect.Struct {
 			// flow style on one line
 			var n yaml.Node
 			if yaml.Unmarshal(b, &n) == nil {

@@ -41,6 +41,11 @@ type Options struct {
 	ParseAll bool
 	// NoEvidenceText skips reading evidence records back from the files.
 	NoEvidenceText bool
+	// CollectBaseline fills Result.Baseline from the detections that implement
+	// detect.Baseliner.
+	CollectBaseline bool
+	// NoScore stops after the aggregation (a baseline needs no findings).
+	NoScore bool
 }
 
 // Result is what a run found and how the reading went.
@@ -61,6 +66,8 @@ type Result struct {
 	Elapsed time.Duration
 	// Dropped counts findings removed by exclusions and --min-score.
 	Dropped int
+	// Baseline is what the run saw, by baseline section (Options.CollectBaseline).
+	Baseline map[string][]string
 }
 
 // Run hunts the inputs.
@@ -79,6 +86,13 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 		progress = &raw
 	}
 	before := progress.Load()
+	for _, cd := range opt.Detections {
+		if p, ok := cd.Detection.(detect.Preparer); ok {
+			if err := p.Prepare(); err != nil {
+				return nil, fmt.Errorf("%s: %w", cd.Info().ID, err)
+			}
+		}
+	}
 
 	// one dispatch (with its own aggregators) per partition of the source addresses
 	parts := make([]*dispatch, partitions)
@@ -188,6 +202,19 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	opt.Env.Window = res.Window
 
 	tMerge := time.Now()
+	if opt.CollectBaseline {
+		res.Baseline = map[string][]string{}
+		for i, cd := range opt.Detections {
+			if b, ok := cd.Detection.(detect.Baseliner); ok {
+				res.Baseline[b.BaselineSection()] = append(res.Baseline[b.BaselineSection()], b.Baseline(d.aggs[i])...)
+			}
+		}
+	}
+	if opt.NoScore {
+		res.Bytes = progress.Load() - before
+		res.Elapsed = time.Since(start)
+		return res, nil
+	}
 	// score the detections in parallel, then keep their findings in detection order
 	scored := make([][]finding.Finding, len(opt.Detections))
 	errs := make([]error, len(opt.Detections))

@@ -24,3 +24,23 @@ func Commas(n int64) string {
 	}
 	return string(b)
 }
+
+// Plural writes a count and its word, plural unless the count is 1: "1 request",
+// "1,024 requests".
+func Plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return Commas(n) + " " + word + "s"
+}
+
+// Clip shortens s to at most n bytes (not cutting a UTF-8 sequence), marking the cut with "...".
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xc0 == 0x80 {
+		n--
+	}
+	return s[:n] + "..."
+}

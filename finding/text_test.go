@@ -13,3 +13,12 @@ func TestCommas(t *testing.T) {
 		}
 	}
 }
+
+func TestPluralClip(t *testing.T) {
+	if Plural(1, "host") != "1 host" || Plural(0, "host") != "0 hosts" || Plural(2048, "request") != "2,048 requests" {
+		t.Error("Plural")
+	}
+	if Clip("abcdef", 3) != "abc..." || Clip("abc", 3) != "abc" || Clip("aé", 2) != "a..." {
+		t.Errorf("Clip: %q", Clip("aé", 2))
+	}
+}

@@ -39,6 +39,10 @@ evidence: 5
 # Findings with a lower risk (0-100) are dropped (also --min-score).
 min_score: 0
 
+# A baseline written by "sluice baseline save": detections that read one (rare-user-agent)
+# report only what it does not hold (also --baseline). Empty: none.
+baseline: ""
+
 # Findings to drop whatever the detection (the seeds' empty *_filter macros). Any match drops.
 exclude:
   src: []         # source networks (CIDR or address)

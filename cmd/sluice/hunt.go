@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/sluice-hunt/sluice/baseline"
 	"github.com/sluice-hunt/sluice/config"
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/engine"
@@ -35,6 +36,7 @@ type huntFlags struct {
 	explain, quiet, noProgress bool
 	workers, evidence          int
 	memoryLimit                string
+	baselinePath               string
 }
 
 func huntCmd() *cobra.Command {
@@ -64,6 +66,7 @@ func huntCmd() *cobra.Command {
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar")
 	fl.IntVar(&f.workers, "workers", 0, "parsing goroutines (default: one per core)")
 	fl.IntVar(&f.evidence, "evidence", -1, "most source records shown per finding (default: the config's evidence, else 5)")
+	fl.StringVar(&f.baselinePath, "baseline", "", "a baseline saved by `sluice baseline save`: report only what it does not hold (default: the config's baseline)")
 	fl.StringVar(&f.memoryLimit, "memory-limit", "900MiB", "soft limit on the memory sluice uses (e.g. 900MiB, 4GiB; 0 for none); GOMEMLIMIT, when set, wins")
 	return cmd
 }
@@ -105,6 +108,14 @@ func runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 	env := &detect.Env{Internal: internal, Evidence: cfg.EvidenceLimit()}
 	if f.evidence >= 0 {
 		env.Evidence = f.evidence
+	}
+	if f.baselinePath == "" {
+		f.baselinePath = cfg.Baseline
+	}
+	if f.baselinePath != "" {
+		if env.Baseline, err = baseline.Load(f.baselinePath); err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
 	}
 	opt := engine.Options{Detections: dets, Env: env, Workers: f.workers, MinScore: cfg.MinScore, Exclude: &cfg.Exclude}
 	if f.minScore >= 0 {

@@ -4,7 +4,11 @@ package all
 import (
 	_ "github.com/sluice-hunt/sluice/detect/altproto"
 	_ "github.com/sluice-hunt/sluice/detect/beacon"
+	_ "github.com/sluice-hunt/sluice/detect/errorurl"
 	_ "github.com/sluice-hunt/sluice/detect/longconn"
 	_ "github.com/sluice-hunt/sluice/detect/portmismatch"
+	_ "github.com/sluice-hunt/sluice/detect/rareua"
+	_ "github.com/sluice-hunt/sluice/detect/reconpost"
+	_ "github.com/sluice-hunt/sluice/detect/suspiciousua"
 	_ "github.com/sluice-hunt/sluice/detect/upload"
 )

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -172,4 +173,86 @@ func HeapAlloc() uint64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
+}
+
+// Observe feeds one event (*event.Conn, *event.HTTP, *event.DNS, *event.TLS, *event.File,
+// *event.SMTP, *event.FTP, *event.X509 or *event.Notice) to an aggregator, through the
+// observer interface of its kind; an aggregator that does not read the kind ignores it.
+func Observe(agg detect.Aggregator, e any) {
+	switch e := e.(type) {
+	case *event.Conn:
+		if o, ok := agg.(detect.ConnObserver); ok {
+			o.ObserveConn(e)
+		}
+	case *event.HTTP:
+		if o, ok := agg.(detect.HTTPObserver); ok {
+			o.ObserveHTTP(e)
+		}
+	case *event.DNS:
+		if o, ok := agg.(detect.DNSObserver); ok {
+			o.ObserveDNS(e)
+		}
+	case *event.TLS:
+		if o, ok := agg.(detect.TLSObserver); ok {
+			o.ObserveTLS(e)
+		}
+	case *event.File:
+		if o, ok := agg.(detect.FileObserver); ok {
+			o.ObserveFile(e)
+		}
+	case *event.SMTP:
+		if o, ok := agg.(detect.SMTPObserver); ok {
+			o.ObserveSMTP(e)
+		}
+	case *event.FTP:
+		if o, ok := agg.(detect.FTPObserver); ok {
+			o.ObserveFTP(e)
+		}
+	case *event.X509:
+		if o, ok := agg.(detect.X509Observer); ok {
+			o.ObserveX509(e)
+		}
+	case *event.Notice:
+		if o, ok := agg.(detect.NoticeObserver); ok {
+			o.ObserveNotice(e)
+		}
+	default:
+		panic(fmt.Sprintf("detecttest.Observe: %T is not an event", e))
+	}
+}
+
+// ScoreEvents is ScoreConns for events of any kind: each part goes to its own aggregator (after
+// the detection's Prepare, when it has one), the aggregators merge in the order given (nil: as
+// given), and the result is scored.
+func ScoreEvents(t testing.TB, d detect.Detection, env *detect.Env, order []int, parts ...[]any) []finding.Finding {
+	t.Helper()
+	if p, ok := d.(detect.Preparer); ok {
+		if err := p.Prepare(); err != nil {
+			t.Fatalf("prepare: %v", err)
+		}
+	}
+	aggs := make([]detect.Aggregator, max(1, len(parts)))
+	for i := range aggs {
+		aggs[i] = d.NewAggregator(env)
+	}
+	for i, part := range parts {
+		for _, e := range part {
+			Observe(aggs[i], e)
+		}
+	}
+	if order == nil {
+		for i := range aggs {
+			order = append(order, i)
+		}
+	}
+	root := aggs[order[0]]
+	for _, i := range order[1:] {
+		root.Merge(aggs[i])
+	}
+	fs, err := d.Score(root, env)
+	if err != nil {
+		t.Fatalf("score: %v", err)
+	}
+	finding.Sort(fs)
+	return fs
 }

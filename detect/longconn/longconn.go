@@ -535,7 +535,7 @@ func (d *Detection) finding(env *detect.Env, a *Aggregator, k key, s *state, ss 
 	if ss.n > 1 {
 		fmt.Fprintf(&sb, ", %d such sessions", ss.n)
 	}
-	fmt.Fprintf(&sb, "; %s in all, %s B out, %s B in", plural(int64(s.conns), "connection"), finding.Commas(s.out), finding.Commas(s.in))
+	fmt.Fprintf(&sb, "; %s in all, %s B out, %s B in", finding.Plural(int64(s.conns), "connection"), finding.Commas(s.out), finding.Commas(s.in))
 	f.Summary = sb.String()
 
 	share := 0.0
@@ -616,11 +616,4 @@ func shareText(d, w event.Duration) string {
 		return "outlasting the " + coverText(w) + " the logs cover"
 	}
 	return strconv.FormatInt(int64(pc), 10) + "% of the " + coverText(w) + " the logs cover"
-}
-
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return finding.Commas(n) + " " + word + "s"
 }

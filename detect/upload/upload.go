@@ -434,7 +434,7 @@ func (d *Detection) finding(env *detect.Env, a *Aggregator, k pairKey, s *pair, 
 	if n := s.numPorts(); n > 1 {
 		ports = "to " + strconv.Itoa(n) + " ports"
 	}
-	conns := plural(int64(s.conns), "connection")
+	conns := finding.Plural(int64(s.conns), "connection")
 	var b strings.Builder
 	var signal string
 	switch {
@@ -523,11 +523,4 @@ func ratioText(out, in int64) string {
 func round2(x float64) float64 {
 	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
 	return v
-}
-
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return finding.Commas(n) + " " + word + "s"
 }
