@@ -36,6 +36,11 @@ func (s *Sample) Add(k int, it Item) {
 	if k <= 0 {
 		return
 	}
+	for _, x := range s.items {
+		if x.Ref == it.Ref && x.TS == it.TS {
+			return // the same record offered twice (through two keys that merge)
+		}
+	}
 	if len(s.items) < k {
 		if s.items == nil {
 			s.items = make([]Item, 0, min(k, 4))

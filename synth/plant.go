@@ -31,6 +31,8 @@ var plantedHosts = []struct {
 	{ip4(10, 50, 0, 21), osWindows}, // SMTP 587 12 MB
 	{ip4(10, 50, 0, 22), osWindows}, // SMB 445 40 MB in 4 connections
 	{ip4(10, 50, 0, 23), osWindows}, // FTP exactly 10,000,000 bytes
+	{ip4(10, 50, 0, 24), osWindows}, // zips named .jpg posted by PowerShell
+	{ip4(10, 50, 0, 25), osWindows}, // dead C2: 404 every 10 minutes
 }
 
 const (
@@ -47,6 +49,8 @@ const (
 	hSMTP587
 	hSMB445
 	hFTP10
+	hArchive
+	hDeadC2
 )
 
 // The detections' ids. beacon and dns-tunnel are the ids the later detections are expected
@@ -58,6 +62,9 @@ const (
 	detLongConn     = "long-connection"
 	detBeacon       = "beacon"
 	detDNSTunnel    = "dns-tunnel"
+	detArchive      = "archive-http-upload"
+	detSuspUA       = "suspicious-user-agent"
+	detErrorURL     = "error-only-url"
 )
 
 type action struct {
@@ -145,6 +152,8 @@ func (g *gen) schedulePlants() error {
 	g.plantHTTP8888(at(9, 0))
 	g.plantDNS8053(at(11, 0))
 	g.plantHTTP8080(at(8, 30))
+	g.plantArchiveUpload(at(12, 20))
+	g.plantDeadC2(at(12, 0), at(16, 0))
 	g.plantVolume(hFTP60, ip4(203, 0, 113, 21), 21, "ftp", "ftp.quickdrop-transfer.example",
 		[]int64{at(14, 5), at(14, 12), at(14, 20), at(14, 28), at(14, 36), at(14, 44)}, 60_500_000,
 		func(a *activity) {
@@ -603,4 +612,80 @@ func (g *gen) finishTruth() {
 
 func addr(ip uint32) netip.Addr {
 	return netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)})
+}
+
+// plantArchiveUpload posts three zip archives named as photos to an upload site nobody else
+// uses, with PowerShell's user agent: Zeek's file analysis sees application/zip under .jpg names.
+func (g *gen) plantArchiveUpload(start int64) {
+	a := &activity{src: plantedHosts[hArchive].ip, dst: ip4(203, 0, 113, 77), port: 80, proto: "tcp",
+		domain: "upload.pixdrop-share.example"}
+	g.expect(a, "renamed-zip-http-upload", detArchive, false, 60,
+		"3 POSTs of /api/v1/upload carrying zip archives named IMG_2291.jpg..IMG_2293.jpg (18.4 MB): a renamed archive (50) to an external host (+10)")
+	g.expect(a, "renamed-zip-http-upload", detSuspUA, false, 45,
+		"PowerShell's user agent (script, 25) to a host no other source visits (rare external, +20)")
+	g.expect(a, "renamed-zip-http-upload", detUpload, false, 0,
+		"18.4 MB out, a few hundred bytes back: an asymmetric pair")
+	const ua = "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.19041.4412"
+	names := []string{"IMG_2291.jpg", "IMG_2292.jpg", "IMG_2293.jpg"}
+	sizes := split(g.pr, 18_400_000, 3, 0.2)
+	for i, size := range sizes {
+		name, size := names[i], size
+		g.plant(start+int64(i)*420e6+g.pr.between(0, 20e6), func(t int64) {
+			r := g.r
+			c := &g.clients[g.pclient(hArchive)]
+			t = g.pdns(hArchive, 3, a.domain, a.dst, 300, t)
+			uid := r.id()
+			sport := c.ephemeral(r)
+			rtt := r.between(20_000, 60_000)
+			send := size * 1e6 / r.between(2_000_000, 4_000_000) // 2-4 MB/s
+			h := httpRec{ts: t + rtt, uid: uid, src: c.ip, sport: sport, dst: a.dst, dport: 80, depth: 1,
+				method: "POST", host: a.domain, uri: []byte("/api/v1/upload"), ua: ua, reqLen: size,
+				respLen: r.between(40, 120), status: 200, origFUID: r.id(), origMime: "application/zip",
+				respFUID: r.id(), respMime: "text/plain", origFilenames: name}
+			g.http(&h)
+			g.file(&fileRec{ts: t + rtt + 500, fuid: h.origFUID, uid: uid, src: c.ip, sport: sport, dst: a.dst,
+				dport: 80, source: "HTTP", mime: h.origMime, filename: name, dur: send, localOrig: true, isOrig: true,
+				seen: size, total: size, hashKey: r.u64() >> 4})
+			g.file(&fileRec{ts: t + rtt + send, fuid: h.respFUID, uid: uid, src: c.ip, sport: sport, dst: a.dst,
+				dport: 80, source: "HTTP", mime: h.respMime, dur: 0, seen: h.respLen, total: h.respLen,
+				hashKey: r.u64() >> 4})
+			cn := connRec{ts: t, uid: uid, src: c.ip, sport: sport, dst: a.dst, dport: 80, proto: "tcp",
+				service: "http", dur: rtt + send + rtt, ob: size + 380 + int64(len(ua)), rb: 210 + h.respLen,
+				state: "SF", hist: "ShADadFf"}
+			tcpConn(&cn)
+			g.pconn(a, &cn)
+		})
+	}
+}
+
+// plantDeadC2 asks a gone C2 server for tasks every 10 minutes and gets 404 every time.
+func (g *gen) plantDeadC2(start, end int64) {
+	a := &activity{src: plantedHosts[hDeadC2].ip, dst: ip4(198, 51, 100, 140), port: 80, proto: "tcp",
+		domain: "cdn.telemetry-sync.example"}
+	g.expect(a, "dead-c2-404", detErrorURL, false, 35,
+		"24 GETs of /api/v2/check (a new id each time) every 10 minutes from 12:00 to 16:00, every one answered 404, from one host: 15 + 20 (a single source)")
+	g.expect(a, "dead-c2-404", detBeacon, false, 0,
+		"the same 24 calls: a 10-minute heartbeat to one name (jitter under 40 s)")
+	const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+	for t0 := start; t0 < end; t0 += 600e6 {
+		g.plant(t0+g.pr.between(0, 40e6), func(t int64) {
+			r := g.r
+			c := &g.clients[g.pclient(hDeadC2)]
+			t = g.pdns(hDeadC2, 4, a.domain, a.dst, 300, t)
+			uid := r.id()
+			sport := c.ephemeral(r)
+			rtt := r.between(25_000, 70_000)
+			h := httpRec{ts: t + rtt, uid: uid, src: c.ip, sport: sport, dst: a.dst, dport: 80, depth: 1,
+				method: "GET", host: a.domain, uri: g.appendHex([]byte("/api/v2/check?id="), r.u64(), 12), ua: ua,
+				respLen: 153, status: 404, respFUID: r.id(), respMime: "text/html"}
+			g.http(&h)
+			g.file(&fileRec{ts: t + 2*rtt, fuid: h.respFUID, uid: uid, src: c.ip, sport: sport, dst: a.dst,
+				dport: 80, source: "HTTP", mime: h.respMime, dur: 0, seen: h.respLen, total: h.respLen,
+				hashKey: r.u64() >> 4})
+			cn := connRec{ts: t, uid: uid, src: c.ip, sport: sport, dst: a.dst, dport: 80, proto: "tcp",
+				service: "http", dur: 3 * rtt, ob: 420 + int64(len(ua)), rb: 330, state: "SF", hist: "ShADadFf"}
+			tcpConn(&cn)
+			g.pconn(a, &cn)
+		})
+	}
 }

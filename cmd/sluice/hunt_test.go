@@ -92,9 +92,13 @@ func TestHuntAPT29(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	fs := decode(t, out)
-	var webdav, session bool
+	var webdav, session, archive bool
 	for _, f := range fs {
 		e := f.Entities
+		if f.Detection == "archive-http-upload" {
+			archive = e.Src == "10.0.1.4" && e.Dst == "192.168.0.4" && f.Figure("bytes").(float64) == 1082089 &&
+				strings.Contains(f.Summary, "PUT /webdav/OfficeSupplies.7z")
+		}
 		if f.Detection == "upload-volume" && e.Src == "10.0.1.4" && e.Dst == "192.168.0.4" {
 			webdav = true
 			if f.Figure("bytes_out") == nil || f.Figure("bytes_out").(float64) != 2187099 {
@@ -110,6 +114,9 @@ func TestHuntAPT29(t *testing.T) {
 	}
 	if !webdav {
 		t.Error("the WebDAV exfiltration pair 10.0.1.4 -> 192.168.0.4 is not among the upload findings")
+	}
+	if !archive {
+		t.Error("the WebDAV PUT of OfficeSupplies.7z (1,082,089 B) is not the archive-http-upload finding")
 	}
 	// the C2 beacon 10.0.1.6 -> 192.168.0.4:8443 ranks first among beacons
 	for _, f := range fs {
@@ -289,7 +296,7 @@ func TestHuntSample(t *testing.T) {
 		Risk                      int
 	}
 	known := map[string]bool{}
-	for _, id := range []string{"protocol-port-mismatch", "alt-protocol-volume", "upload-volume", "long-connection", "beacon"} {
+	for _, id := range []string{"protocol-port-mismatch", "alt-protocol-volume", "upload-volume", "long-connection", "beacon", "archive-http-upload", "suspicious-user-agent", "error-only-url"} {
 		known[id] = true
 	}
 	for _, line := range strings.Split(strings.TrimSpace(string(truth)), "\n") {

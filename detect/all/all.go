@@ -3,6 +3,7 @@ package all
 
 import (
 	_ "github.com/sluice-hunt/sluice/detect/altproto"
+	_ "github.com/sluice-hunt/sluice/detect/archiveupload"
 	_ "github.com/sluice-hunt/sluice/detect/beacon"
 	_ "github.com/sluice-hunt/sluice/detect/errorurl"
 	_ "github.com/sluice-hunt/sluice/detect/longconn"

@@ -21,7 +21,7 @@ import (
 	"github.com/sluice-hunt/sluice/finding"
 	"github.com/sluice-hunt/sluice/netset"
 	"github.com/sluice-hunt/sluice/source"
-	_ "github.com/sluice-hunt/sluice/source/zeek" // the formats tests read
+	_ "github.com/sluice-hunt/sluice/source/all" // every format, as the binary reads them
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

@@ -2,5 +2,7 @@
 package all
 
 import (
+	_ "github.com/sluice-hunt/sluice/source/squid"
+	_ "github.com/sluice-hunt/sluice/source/stream"
 	_ "github.com/sluice-hunt/sluice/source/zeek"
 )

@@ -45,3 +45,27 @@ func benchLog(b *testing.B) []byte {
 	}
 	return buf.Bytes()
 }
+
+// BenchmarkJSONConn parses a generated Zeek JSON conn.log: the JSON scanner and the field
+// mapping, into a sink that does nothing.
+func BenchmarkJSONConn(b *testing.B) {
+	var buf bytes.Buffer
+	line := `{"ts":1709596800.138085,"uid":"CYODuxIwwfq3dzs5u","id.orig_h":"192.168.1.121","id.orig_p":60053,"id.resp_h":"69.75.243.100","id.resp_p":443,"proto":"tcp","service":"ssl","duration":4.908944,"orig_bytes":395,"resp_bytes":23160,"conn_state":"SF","local_orig":true,"local_resp":false,"missed_bytes":0,"history":"ShADadFf","orig_pkts":12,"orig_ip_bytes":1019,"resp_pkts":18,"resp_ip_bytes":24096,"tunnel_parents":[]}` + "\n"
+	for buf.Len() < 32<<20 {
+		buf.WriteString(line)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var sink event.NopSink
+		st := source.NewStats()
+		err := ReadJSON(context.Background(), bytes.NewReader(data), source.FileInfo{Name: "conn.log"}, st, func(j source.Job) error {
+			j.Run(sink, st)
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

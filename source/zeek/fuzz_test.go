@@ -73,7 +73,8 @@ func fuzzSeeds(f *testing.F) {
 }
 
 // FuzzRead feeds arbitrary bytes through sniffing and both Zeek readers: no panic, no record
-// with a line number beyond the input's lines.
+// with a line number beyond the input's lines. (The JSON scanner alone is fuzzed in package
+// jsonl.)
 func FuzzRead(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -82,18 +83,6 @@ func FuzzRead(f *testing.F) {
 		lines := uint32(bytes.Count(data, []byte{'\n'}) + 1)
 		if c.last > lines {
 			t.Fatalf("record at line %d of a %d-line input", c.last, lines)
-		}
-	})
-}
-
-// FuzzJSONScanner checks the JSON scanner alone: no panic, and every accepted object is
-// accepted again when its keys and values are re-read.
-func FuzzJSONScanner(f *testing.F) {
-	fuzzSeeds(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var sc scanner
-		for _, l := range bytes.Split(data, []byte{'\n'}) {
-			_, _ = sc.scan(l)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 
 	"github.com/sluice-hunt/sluice/event"
+	"github.com/sluice-hunt/sluice/source/jsonl"
 )
 
 // parser turns records of one log type into events. One parser serves one job at a time: it
@@ -15,7 +16,7 @@ type parser interface {
 	// bind sets the TSV column order.
 	bind(cols []string)
 	tsvLine(line []byte, h *header, ref event.Ref, sink event.Sink) error
-	jsonRecord(kvs []kv, ref event.Ref, sink event.Sink) error
+	jsonRecord(kvs []jsonl.KV, ref event.Ref, sink event.Sink) error
 }
 
 type parserOf[E any] struct {
@@ -158,47 +159,47 @@ func (p *parserOf[E]) setTSV(f *field[E], v []byte, esc bool, h *header) error {
 	return nil
 }
 
-func (p *parserOf[E]) jsonRecord(kvs []kv, ref event.Ref, sink event.Sink) error {
+func (p *parserOf[E]) jsonRecord(kvs []jsonl.KV, ref event.Ref, sink event.Sink) error {
 	p.reset(ref)
 	for i := range kvs {
 		x := &kvs[i]
-		if x.kind == kindNull {
+		if x.Kind == jsonl.Null {
 			continue
 		}
-		f := p.d.lookup(str(x.key))
+		f := p.d.lookup(str(x.Key))
 		if f == nil {
 			continue
 		}
 		if err := p.setJSON(f, x); err != nil {
-			return fmt.Errorf("field %s: %w", x.key, err)
+			return fmt.Errorf("field %s: %w", x.Key, err)
 		}
 	}
 	p.d.emit(sink, &p.e)
 	return nil
 }
 
-func (p *parserOf[E]) setJSON(f *field[E], x *kv) error {
+func (p *parserOf[E]) setJSON(f *field[E], x *jsonl.KV) error {
 	switch {
 	case f.set != nil:
-		if x.kind == kindArray {
+		if x.Kind == jsonl.Array {
 			return fmt.Errorf("an array where a single value belongs")
 		}
-		return f.set(&p.e, x.val)
+		return f.set(&p.e, x.Val)
 	case f.list != nil:
 		start := len(p.items)
-		if x.kind == kindArray {
-			for _, it := range x.items {
+		if x.Kind == jsonl.Array {
+			for _, it := range x.Items {
 				p.items = append(p.items, str(it))
 			}
 		} else {
-			p.items = append(p.items, str(x.val))
+			p.items = append(p.items, str(x.Val))
 		}
 		*f.list(&p.e) = p.items[start:len(p.items):len(p.items)]
 	case f.durs != nil:
 		start := len(p.durs)
-		vals := x.items
-		if x.kind != kindArray {
-			vals = [][]byte{x.val}
+		vals := x.Items
+		if x.Kind != jsonl.Array {
+			vals = [][]byte{x.Val}
 		}
 		for _, it := range vals {
 			d, err := parseDuration(it)

@@ -5,7 +5,8 @@
 // other log types are counted and skipped.
 //
 // TSV parsing is hand-written over []byte: a record's strings are views into the read buffer,
-// and fields no event holds are skipped without conversion.
+// and fields no event holds are skipped without conversion. JSON lines go through the
+// allocation-free scanner of package jsonl.
 package zeek
 
 import (
@@ -18,6 +19,7 @@ import (
 
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/source"
+	"github.com/sluice-hunt/sluice/source/jsonl"
 )
 
 func init() {
@@ -292,7 +294,7 @@ type jsonJob struct {
 }
 
 func (j *jsonJob) Run(sink event.Sink, st *source.Stats) {
-	var sc scanner
+	var sc jsonl.Scanner
 	parsers := map[string]parser{}
 	line := j.first
 	block := j.block
@@ -309,7 +311,7 @@ func (j *jsonJob) Run(sink event.Sink, st *source.Stats) {
 			line++
 			continue
 		}
-		kvs, err := sc.scan(l)
+		kvs, err := sc.Scan(l)
 		if err != nil {
 			st.Skip(j.f, line, "invalid JSON", err.Error())
 			line++
@@ -348,11 +350,11 @@ func (j *jsonJob) Run(sink event.Sink, st *source.Stats) {
 }
 
 // recordPath returns the log type a JSON record names (_path, or HELK's @stream).
-func recordPath(kvs []kv) string {
+func recordPath(kvs []jsonl.KV) string {
 	for i := range kvs {
-		switch str(kvs[i].key) {
+		switch str(kvs[i].Key) {
 		case "_path", "@stream", "log_type":
-			return normalizePath(kvs[i].val)
+			return normalizePath(kvs[i].Val)
 		}
 	}
 	return ""
@@ -372,10 +374,10 @@ func normalizePath(v []byte) string {
 }
 
 // pathFromFields guesses a log type from the fields of a record.
-func pathFromFields(kvs []kv) string {
+func pathFromFields(kvs []jsonl.KV) string {
 	has := func(name string) bool {
 		for i := range kvs {
-			k := str(kvs[i].key)
+			k := str(kvs[i].Key)
 			if k == name || strings.ReplaceAll(name, ".", "_") == k {
 				return true
 			}
@@ -421,8 +423,8 @@ func ReadJSON(ctx context.Context, r io.Reader, f source.FileInfo, st *source.St
 				if i := bytes.IndexByte(l, '\n'); i >= 0 {
 					l = l[:i]
 				}
-				var sc scanner
-				if kvs, err := sc.scan(bytes.TrimSpace(l)); err == nil {
+				var sc jsonl.Scanner
+				if kvs, err := sc.Scan(bytes.TrimSpace(l)); err == nil {
 					defPath = pathFromFields(kvs)
 				}
 			}

@@ -1,47 +1,115 @@
-package zeek
+// Package jsonl scans one-object-a-line JSON (JSON Lines, NDJSON) as log writers produce it:
+// Zeek's JSON writer, Splunk Stream and Splunk's search export, and the like. It is a
+// hand-written scanner over []byte that allocates nothing for ordinary lines, built for readers
+// that parse millions of records into reused events.
+//
+// A line must hold one object. Scan returns its members as a flat list of KVs in the order of
+// the line:
+//
+//   - Nested objects are flattened to dotted keys: {"id":{"orig_h":"10.0.0.1"}} gives the key
+//     "id.orig_h". Objects nest at most MaxDepth deep.
+//   - A scalar (string, number, true, false) is a KV of kind Scalar whose Val holds its text:
+//     a string's unescaped bytes (without quotes), a number or boolean as written. Numbers are
+//     not converted; the value helpers (ParseInt, ParseTime ...) read them when needed.
+//   - null is a KV of kind Null.
+//   - An array is a KV of kind Array whose Items hold the texts of its scalar elements (strings
+//     unescaped); null elements, nested arrays and objects inside arrays are dropped.
+//   - Duplicate keys are all kept, in order; the caller decides which one counts.
+//
+// Memory: Val and Items point into the line when the text needs no unescaping, and into a
+// freshly allocated buffer when it does (a string with a backslash escape). The Scanner never
+// writes into the line nor reuses those buffers, so values stay valid for as long as the caller
+// keeps them, and strings made from them (Str) may alias them. The KV slice, the Items slices
+// and the dotted keys of nested members live in buffers that the next Scan reuses: a caller
+// that keeps one beyond that copies it.
+package jsonl
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// The kinds of JSON values a record's fields hold.
+// Kind is the kind of value a KV holds.
+type Kind uint8
+
+// The kinds of values.
 const (
-	kindScalar = iota // string, number or boolean: val holds its text (strings unescaped)
-	kindNull
-	kindArray // items hold the elements' texts
+	// Scalar is a string, number or boolean: Val holds its text (a string's unescaped bytes).
+	Scalar Kind = iota
+	// Null is JSON null: Val and Items are nil.
+	Null
+	// Array is a JSON array: Items hold its scalar elements' texts.
+	Array
 )
 
-// kv is one field of a JSON record. Nested objects are flattened: {"id":{"orig_h":..}} gives
-// the key "id.orig_h".
-type kv struct {
-	key   []byte
-	val   []byte
-	items [][]byte
-	kind  int
+func (k Kind) String() string {
+	switch k {
+	case Scalar:
+		return "scalar"
+	case Null:
+		return "null"
+	case Array:
+		return "array"
+	}
+	return "unknown"
 }
 
-// scanner parses one-object-a-line JSON into kvs, reusing its buffers between lines.
-type scanner struct {
-	kvs   []kv
+// KV is one member of a scanned object.
+type KV struct {
+	Key   []byte   // the member's name; dotted for members of nested objects
+	Val   []byte   // the text of a Scalar
+	Items [][]byte // the elements of an Array
+	Kind  Kind
+}
+
+// First returns the text of a Scalar, or of the first element of an Array (nil for an empty
+// array or Null). It suits fields that a writer turns into an array when a value repeats.
+func (kv *KV) First() []byte {
+	switch kv.Kind {
+	case Scalar:
+		return kv.Val
+	case Array:
+		if len(kv.Items) > 0 {
+			return kv.Items[0]
+		}
+	}
+	return nil
+}
+
+// MaxDepth is how deep objects and arrays may nest.
+const MaxDepth = 16
+
+// SyntaxError reports a line that is not one well-formed JSON object.
+type SyntaxError struct {
+	Offset int // 1-based position of the offending byte in the line
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.Msg)
+}
+
+// Scanner parses lines into KVs, reusing its buffers from line to line. The zero value is
+// ready to use. A Scanner is not safe for concurrent use; give each goroutine its own.
+type Scanner struct {
+	kvs   []KV
 	items [][]byte
 	keys  []byte // arena for flattened keys
 	buf   []byte
 	pos   int
 }
 
-var errSyntax = errors.New("invalid JSON")
-
-func (s *scanner) errAt(what string) error {
-	return fmt.Errorf("invalid JSON at byte %d: %s", s.pos+1, what)
+func (s *Scanner) errAt(what string) error {
+	return &SyntaxError{Offset: s.pos + 1, Msg: what}
 }
 
-// scan parses line, which must hold one object.
-func (s *scanner) scan(line []byte) ([]kv, error) {
+// Scan parses line, which must hold exactly one object (surrounding white space is allowed),
+// and returns its members. The returned slice is valid until the next call to Scan. Errors are
+// *SyntaxError.
+func (s *Scanner) Scan(line []byte) ([]KV, error) {
 	s.kvs = s.kvs[:0]
 	s.items = s.items[:0]
 	s.keys = s.keys[:0]
@@ -61,7 +129,7 @@ func (s *scanner) scan(line []byte) ([]kv, error) {
 	return s.kvs, nil
 }
 
-func (s *scanner) ws() {
+func (s *Scanner) ws() {
 	for s.pos < len(s.buf) {
 		switch s.buf[s.pos] {
 		case ' ', '\t', '\r', '\n':
@@ -73,8 +141,8 @@ func (s *scanner) ws() {
 }
 
 // object parses {...} at pos, adding its members with keys prefixed by prefix.
-func (s *scanner) object(prefix []byte, depth int) error {
-	if depth > 16 {
+func (s *Scanner) object(prefix []byte, depth int) error {
+	if depth > MaxDepth {
 		return s.errAt("objects nested too deep")
 	}
 	s.pos++ // {
@@ -121,13 +189,13 @@ func (s *scanner) object(prefix []byte, depth int) error {
 			if err := s.array(depth); err != nil {
 				return err
 			}
-			s.kvs = append(s.kvs, kv{key: key, kind: kindArray, items: s.items[start:len(s.items):len(s.items)]})
+			s.kvs = append(s.kvs, KV{Key: key, Kind: Array, Items: s.items[start:len(s.items):len(s.items)]})
 		default:
 			v, kind, err := s.scalar()
 			if err != nil {
 				return err
 			}
-			s.kvs = append(s.kvs, kv{key: key, val: v, kind: kind})
+			s.kvs = append(s.kvs, KV{Key: key, Val: v, Kind: kind})
 		}
 		s.ws()
 		if s.pos >= len(s.buf) {
@@ -146,7 +214,7 @@ func (s *scanner) object(prefix []byte, depth int) error {
 }
 
 // array parses [...] of scalars into s.items; nested arrays and objects are skipped.
-func (s *scanner) array(depth int) error {
+func (s *Scanner) array(depth int) error {
 	s.pos++ // [
 	s.ws()
 	if s.pos < len(s.buf) && s.buf[s.pos] == ']' {
@@ -160,7 +228,7 @@ func (s *scanner) array(depth int) error {
 		}
 		switch s.buf[s.pos] {
 		case '[':
-			if depth > 16 {
+			if depth > MaxDepth {
 				return s.errAt("arrays nested too deep")
 			}
 			start := len(s.items)
@@ -179,7 +247,7 @@ func (s *scanner) array(depth int) error {
 			if err != nil {
 				return err
 			}
-			if kind != kindNull {
+			if kind != Null {
 				s.items = append(s.items, v)
 			}
 		}
@@ -199,21 +267,21 @@ func (s *scanner) array(depth int) error {
 	}
 }
 
-func (s *scanner) scalar() ([]byte, int, error) {
+func (s *Scanner) scalar() ([]byte, Kind, error) {
 	c := s.buf[s.pos]
 	switch {
 	case c == '"':
 		v, err := s.str()
-		return v, kindScalar, err
+		return v, Scalar, err
 	case c == 't' && bytes.HasPrefix(s.buf[s.pos:], []byte("true")):
 		s.pos += 4
-		return s.buf[s.pos-4 : s.pos], kindScalar, nil
+		return s.buf[s.pos-4 : s.pos], Scalar, nil
 	case c == 'f' && bytes.HasPrefix(s.buf[s.pos:], []byte("false")):
 		s.pos += 5
-		return s.buf[s.pos-5 : s.pos], kindScalar, nil
+		return s.buf[s.pos-5 : s.pos], Scalar, nil
 	case c == 'n' && bytes.HasPrefix(s.buf[s.pos:], []byte("null")):
 		s.pos += 4
-		return nil, kindNull, nil
+		return nil, Null, nil
 	case c == '-' || c >= '0' && c <= '9':
 		start := s.pos
 		for s.pos < len(s.buf) {
@@ -224,14 +292,14 @@ func (s *scanner) scalar() ([]byte, int, error) {
 			}
 			break
 		}
-		return s.buf[start:s.pos], kindScalar, nil
+		return s.buf[start:s.pos], Scalar, nil
 	}
 	return nil, 0, s.errAt("expected a value")
 }
 
 // str parses a string at pos ('"'), returning its unescaped bytes (a view of the line when
 // there is nothing to unescape).
-func (s *scanner) str() ([]byte, error) {
+func (s *Scanner) str() ([]byte, error) {
 	s.pos++
 	start := s.pos
 	for i := start; i < len(s.buf); i++ {
@@ -247,7 +315,8 @@ func (s *scanner) str() ([]byte, error) {
 	return nil, s.errAt("line ends inside a string (cut short?)")
 }
 
-func (s *scanner) strSlow(start int) ([]byte, error) {
+// strSlow unescapes a string into a new buffer.
+func (s *Scanner) strSlow(start int) ([]byte, error) {
 	out := make([]byte, 0, 64)
 	i := start
 	for i < len(s.buf) {
