@@ -176,7 +176,16 @@ func hunt(tb testing.TB, path string) *engine.Result { return huntWith(tb, path,
 func huntWith(tb testing.TB, path string, parseAll bool) *engine.Result {
 	tb.Helper()
 	cfg := &config.Config{}
-	dets, err := cfg.Apply(detect.All())
+	// SLUICE_BENCH_SKIP lists detections to leave out (IDs, comma separated): what one costs
+	var skip []string
+	if v := os.Getenv("SLUICE_BENCH_SKIP"); v != "" {
+		skip = strings.Split(v, ",")
+	}
+	chosen, err := detect.Select(detect.All(), nil, skip)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dets, err := cfg.Apply(chosen)
 	if err != nil {
 		tb.Fatal(err)
 	}

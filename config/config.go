@@ -85,13 +85,15 @@ func (c *Config) EvidenceLimit() int {
 // Apply decodes each detection's settings into its parameters and returns the detections that
 // are enabled, in the order given. A section naming no known detection is an error.
 func (c *Config) Apply(all []detect.Detection) ([]Detection, error) {
-	known := map[string]detect.Detection{}
-	for _, d := range all {
-		known[d.Info().ID] = d
+	// every registered detection is known, not only those chosen for the run: a config that
+	// sets a detection --detections leaves out is still valid
+	known := map[string]bool{}
+	for _, d := range append(detect.All(), all...) {
+		known[d.Info().ID] = true
 	}
 	if c != nil {
 		for id := range c.Detections {
-			if known[id] == nil {
+			if !known[id] {
 				return nil, fmt.Errorf("detections.%s: no such detection (see `sluice detections`)", id)
 			}
 		}
