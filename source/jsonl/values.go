@@ -211,7 +211,7 @@ func parseISOLoose(b []byte) (time.Time, error) {
 
 // ParseAddr reads an IPv4 or IPv6 address. Dotted quads, most of any log, take a fast path.
 func ParseAddr(b []byte) (netip.Addr, error) {
-	if a, ok := parseIPv4(b); ok {
+	if a, ok := ParseIPv4(b); ok {
 		return a, nil
 	}
 	a, err := netip.ParseAddr(Str(b))
@@ -221,9 +221,10 @@ func ParseAddr(b []byte) (netip.Addr, error) {
 	return a, nil
 }
 
-// parseIPv4 reads a plain dotted quad (no leading zeros, as netip requires); ok is false for
-// anything else, which then goes to netip.ParseAddr.
-func parseIPv4(b []byte) (netip.Addr, bool) {
+// ParseIPv4 reads a plain dotted quad (no leading zeros, as netip requires) without
+// allocating; ok is false for anything else, which callers hand to netip.ParseAddr. Every
+// line-oriented reader uses it for its addresses.
+func ParseIPv4(b []byte) (netip.Addr, bool) {
 	var q [4]byte
 	part, n, digits := 0, 0, 0
 	for i := 0; i < len(b); i++ {

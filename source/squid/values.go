@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/sluice-hunt/sluice/event"
+	"github.com/sluice-hunt/sluice/source/jsonl"
 )
 
 // str views b as a string without copying; see the aliasing note in package event.
@@ -138,7 +139,7 @@ func daysFromCivil(y, m, d int) int64 {
 
 // parseAddr reads an IPv4 or IPv6 address; dotted quads take a fast path.
 func parseAddr(b []byte) (netip.Addr, bool) {
-	if a, ok := parseIPv4(b); ok {
+	if a, ok := jsonl.ParseIPv4(b); ok {
 		return a, true
 	}
 	if len(b) < 2 || bytes.IndexByte(b, ':') < 0 {
@@ -146,36 +147,6 @@ func parseAddr(b []byte) (netip.Addr, bool) {
 	}
 	a, err := netip.ParseAddr(str(b))
 	return a, err == nil
-}
-
-// parseIPv4 reads a plain dotted quad (no leading zeros, as netip requires).
-func parseIPv4(b []byte) (netip.Addr, bool) {
-	var q [4]byte
-	part, n, digits := 0, 0, 0
-	for _, c := range b {
-		switch {
-		case c >= '0' && c <= '9':
-			if digits > 0 && n == 0 {
-				return netip.Addr{}, false
-			}
-			n = n*10 + int(c-'0')
-			digits++
-			if n > 255 {
-				return netip.Addr{}, false
-			}
-		case c == '.' && digits > 0 && part < 3:
-			q[part] = byte(n)
-			part++
-			n, digits = 0, 0
-		default:
-			return netip.Addr{}, false
-		}
-	}
-	if part != 3 || digits == 0 {
-		return netip.Addr{}, false
-	}
-	q[3] = byte(n)
-	return netip.AddrFrom4(q), true
 }
 
 func unhex(c byte) (byte, bool) {
