@@ -101,3 +101,19 @@ func (e *EarliestAddr) Offer(ts event.Time, a netip.Addr) {
 		e.TS, e.Addr = ts, a
 	}
 }
+
+// URIPath returns the path of a request URI: no query, no fragment, and no scheme and host when
+// the URI is absolute (a proxy's request line). The result aliases uri.
+func URIPath(uri string) string {
+	if i := strings.IndexAny(uri, "?#"); i >= 0 {
+		uri = uri[:i]
+	}
+	if i := strings.Index(uri, "://"); i >= 0 {
+		rest := uri[i+3:]
+		if j := strings.IndexByte(rest, '/'); j >= 0 {
+			return rest[j:]
+		}
+		return "/"
+	}
+	return uri
+}

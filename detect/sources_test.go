@@ -46,3 +46,18 @@ func TestHTTPHost(t *testing.T) {
 		t.Errorf("no host, no dst: %q", got)
 	}
 }
+
+func TestURIPath(t *testing.T) {
+	for uri, want := range map[string]string{
+		"/a/b?x=1":                  "/a/b",
+		"/a#frag":                   "/a",
+		"http://h.example/p/q?z":    "/p/q",
+		"http://h.example":          "/",
+		"/webdav/OfficeSupplies.7z": "/webdav/OfficeSupplies.7z",
+		"":                          "",
+	} {
+		if got := URIPath(uri); got != want {
+			t.Errorf("URIPath(%q) = %q, want %q", uri, got, want)
+		}
+	}
+}

@@ -58,12 +58,8 @@ func (f *Filter) Drop(x *Finding) bool {
 		return true
 	}
 	for _, d := range f.Domain {
-		d = strings.TrimPrefix(strings.ToLower(d), ".")
-		for _, name := range []string{e.DstHost, e.Domain} {
-			name = strings.ToLower(strings.TrimSuffix(name, "."))
-			if name != "" && (name == d || strings.HasSuffix(name, "."+d)) {
-				return true
-			}
+		if InDomain(e.DstHost, d) || InDomain(e.Domain, d) {
+			return true
 		}
 	}
 	if e.Process != "" {
@@ -87,4 +83,12 @@ func (f *Filter) Drop(x *Finding) bool {
 		}
 	}
 	return false
+}
+
+// InDomain reports whether name is domain or a name under it, ignoring case and trailing or
+// leading dots ("a.example.com" is in "example.com" and ".example.com"; "badexample.com" is not).
+func InDomain(name, domain string) bool {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	domain = strings.ToLower(strings.Trim(domain, "."))
+	return name != "" && domain != "" && (name == domain || strings.HasSuffix(name, "."+domain))
 }

@@ -22,3 +22,20 @@ func TestPluralClip(t *testing.T) {
 		t.Errorf("Clip: %q", Clip("aé", 2))
 	}
 }
+
+func TestInDomain(t *testing.T) {
+	for _, tc := range []struct {
+		name, domain string
+		want         bool
+	}{
+		{"a.Example.com.", "example.com", true},
+		{"example.com", ".example.com", true},
+		{"badexample.com", "example.com", false},
+		{"", "example.com", false},
+		{"example.com", "", false},
+	} {
+		if got := InDomain(tc.name, tc.domain); got != tc.want {
+			t.Errorf("InDomain(%q, %q) = %v", tc.name, tc.domain, got)
+		}
+	}
+}

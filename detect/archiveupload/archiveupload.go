@@ -74,7 +74,7 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 		seed:    detect.NewTable[seedKey, seedGroup](),
 		files:   map[string]fileRec{},
 		claimed: map[string]struct{}{},
-		pending: map[string]pendingReq{},
+		pending: map[string]upload{},
 		k:       env.Evidence,
 	}
 }
@@ -159,26 +159,14 @@ type fileRec struct {
 	renamed  bool
 }
 
-// pendingReq is a request that sent files but whose log has no MIME types: files.log decides.
-type pendingReq struct {
-	up upload
-}
-
 // Aggregator is the per-worker state.
 type Aggregator struct {
 	pairs   *detect.Table[pairKey, pair]
 	seed    *detect.Table[seedKey, seedGroup]
-	files   map[string]fileRec    // by fuid
-	claimed map[string]struct{}   // fuids whose request is already counted
-	pending map[string]pendingReq // by fuid
+	files   map[string]fileRec  // by fuid
+	claimed map[string]struct{} // fuids whose request is already counted
+	pending map[string]upload   // by fuid: requests that sent files but whose log has no MIME types (files.log decides)
 	k       int
-}
-
-func uriPath(uri string) string {
-	if i := strings.IndexAny(uri, "?#"); i >= 0 {
-		return uri[:i]
-	}
-	return uri
 }
 
 func prefix(s string, n int) string {
@@ -194,7 +182,7 @@ func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 		return
 	}
 	key := pairKey{src: h.Src.As16(), dst: h.Dst.As16(), host: detect.HTTPHost(h)}
-	up := upload{key: key, port: h.DstPort, ts: h.TS, ref: h.Ref, method: h.Method, path: uriPath(h.URI), ua: h.UserAgent, status: h.StatusCode}
+	up := upload{key: key, port: h.DstPort, ts: h.TS, ref: h.Ref, method: h.Method, path: detect.URIPath(h.URI), ua: h.UserAgent, status: h.StatusCode}
 	up.size = h.RequestBodyLen
 	if up.size < 0 {
 		up.size = h.ReqBytes
@@ -213,7 +201,7 @@ func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 			p := up
 			p.key.host = strings.Clone(p.key.host)
 			p.method, p.path, p.ua = strings.Clone(p.method), strings.Clone(p.path), strings.Clone(p.ua)
-			a.pending[strings.Clone(fuid)] = pendingReq{p}
+			a.pending[strings.Clone(fuid)] = p
 		}
 		return
 	}
@@ -266,7 +254,7 @@ func (a *Aggregator) seedRule(h *event.HTTP, pk pairKey) {
 	if hdr1 != "7z" && hdr1 != "PK" && hdr2 != "Rar!" {
 		return
 	}
-	k := seedKey{method: h.Method, ua: h.UserAgent, path: uriPath(h.URI), url: h.URL, bytesIn: h.ReqBytes, bytesOut: h.RespBytes, hdr1: hdr1, hdr2: hdr2}
+	k := seedKey{method: h.Method, ua: h.UserAgent, path: detect.URIPath(h.URI), url: h.URL, bytesIn: h.ReqBytes, bytesOut: h.RespBytes, hdr1: hdr1, hdr2: hdr2}
 	g := a.seed.Lookup(k)
 	if g == nil {
 		k.method, k.ua, k.path, k.url = strings.Clone(k.method), strings.Clone(k.ua), strings.Clone(k.path), strings.Clone(k.url)
@@ -464,7 +452,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 		a.claimed[k] = struct{}{}
 	}
 	for k, v := range o.pending {
-		if w, ok := a.pending[k]; !ok || v.up.ref.Less(w.up.ref) {
+		if w, ok := a.pending[k]; !ok || v.ref.Less(w.ref) {
 			a.pending[k] = v
 		}
 	}
@@ -485,8 +473,7 @@ func (a *Aggregator) resolveFiles() {
 			continue
 		}
 		a.claimed[fuid] = struct{}{}
-		if pr, ok := a.pending[fuid]; ok {
-			up := pr.up
+		if up, ok := a.pending[fuid]; ok {
 			up.typ, up.renamed = f.typ, f.renamed
 			up.name = f.name
 			if up.name == "" {

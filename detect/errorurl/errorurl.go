@@ -113,29 +113,13 @@ func ignored(path string, ignore []string) bool {
 	return false
 }
 
-// splitURI returns the path of a request URI: no query, no fragment, no scheme and host (a
-// proxy's absolute URI).
-func splitURI(uri string) string {
-	if i := strings.IndexAny(uri, "?#"); i >= 0 {
-		uri = uri[:i]
-	}
-	if i := strings.Index(uri, "://"); i >= 0 {
-		rest := uri[i+3:]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			return rest[j:]
-		}
-		return "/"
-	}
-	return uri
-}
-
 // ObserveHTTP adds one request.
 func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 	if h.Method == "" || h.Method == "CONNECT" {
 		return // no request seen, or a tunnel whose URLs are inside it
 	}
 	host := detect.HTTPHost(h)
-	path := splitURI(h.URI)
+	path := detect.URIPath(h.URI)
 	if host == "" || ignored(path, a.ignore) {
 		return
 	}

@@ -107,13 +107,10 @@ type Aggregator struct {
 // match returns the keywords found in body as bits.
 func (d *Detection) match(body string) uint64 {
 	var bits uint64
-	lower := ""
+	lower := strings.ToLower(body)
 	for i, k := range d.lower {
 		if i >= 64 {
 			break
-		}
-		if lower == "" {
-			lower = strings.ToLower(body)
 		}
 		if strings.Contains(lower, k) {
 			bits |= 1 << i
@@ -131,10 +128,7 @@ func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 	if bits == 0 {
 		return
 	}
-	path := h.URI
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
+	path := detect.URIPath(h.URI)
 	key := groupKey{
 		src: h.Src.As16(), dst: h.Dst.As16(), host: detect.HTTPHost(h), method: h.Method, ua: h.UserAgent,
 		path: path, url: h.URL, bytesIn: h.ReqBytes, bytesOut: h.RespBytes,

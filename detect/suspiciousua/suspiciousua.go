@@ -345,24 +345,13 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 func (g *group) dropTrusted(domains []string) {
 	j := 0
 	for i, h := range g.hosts {
-		if underAny(h.host, domains) {
+		if slices.ContainsFunc(domains, func(d string) bool { return finding.InDomain(h.host, d) }) {
 			continue
 		}
 		g.hosts[j], g.recs[j] = h, g.recs[i]
 		j++
 	}
 	g.hosts, g.recs = g.hosts[:j], g.recs[:j]
-}
-
-// underAny reports whether host is one of the domains or under one.
-func underAny(host string, domains []string) bool {
-	for _, d := range domains {
-		d = strings.ToLower(strings.Trim(d, "."))
-		if host == d || strings.HasSuffix(host, "."+d) {
-			return true
-		}
-	}
-	return false
 }
 
 // external tells whether a destination is outside: by its address when known, else by the host
