@@ -28,6 +28,10 @@ func TestRegistered(t *testing.T) {
 		{"wpad.corp.example", "corp.example", "corp.example"},
 		{"c2.dnscat-lab.example", "dnscat-lab.example", "dnscat-lab.example"},
 		{"localhost", "localhost", "localhost"},
+		// A last label that cannot be a top-level domain is data: the first label is fixed.
+		{"dnscat.6b2c01a3f7e2000000000", "dnscat", "dnscat"},
+		{"x.9f8e7d6c5b4a39281706f5e4d3c2b1a0a1b2c3d4", "x", "x"},
+		{"host.xn--p1ai", "host.xn--p1ai", "host.xn--p1ai"},
 		{"com", "com", "com"},
 		{"1.0.168.192.in-addr.arpa", ReverseV4, ReverseV4},
 		{"b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa", ReverseV6, ReverseV6},

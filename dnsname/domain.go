@@ -59,8 +59,10 @@ func IsReverse(name string) bool {
 // customers fall under the provider (duckdns.org).
 //
 // Reverse lookups return their zone (in-addr.arpa, ip6.arpa); a name under a suffix nobody
-// lists (corp.example, host.local) takes the last label as its suffix; a name that is itself a
-// suffix, or a single label, is its own registered domain; addresses return "".
+// lists (corp.example, host.local) takes the last label as its suffix, unless that label cannot
+// be a top-level domain (digits, or more than 24 characters: dnscat.<hex>), when the name's
+// first label is its domain; a name that is itself a suffix, or a single label, is its own
+// registered domain; addresses return "".
 func Registered(name string, private bool) string {
 	if name == "" {
 		return ""
@@ -77,6 +79,11 @@ func Registered(name string, private bool) string {
 		}
 	}
 	suffix, icann := publicsuffix.PublicSuffix(name)
+	if !icann && strings.IndexByte(suffix, '.') < 0 && notTLD(suffix) && len(suffix) < len(name) {
+		// The last label is no top-level domain: data (dnscat2 without a domain writes
+		// dnscat.<hex>). The fixed part of such names is their first label.
+		return name[:strings.IndexByte(name, '.')]
+	}
 	for !private && !icann {
 		i := strings.IndexByte(suffix, '.')
 		if i < 0 {
@@ -92,4 +99,22 @@ func Registered(name string, private bool) string {
 		return name[i+1:]
 	}
 	return name
+}
+
+// notTLD reports whether a label that no suffix list has cannot be a top-level domain at all:
+// top-level domains are letters only (or IDNA's xn--), at most 63 of them; a label with
+// digits, or a long one, is data.
+func notTLD(label string) bool {
+	if strings.HasPrefix(label, "xn--") {
+		return false
+	}
+	if len(label) > 24 {
+		return true
+	}
+	for i := 0; i < len(label); i++ {
+		if c := label[i]; !('a' <= c && c <= 'z') {
+			return true
+		}
+	}
+	return false
 }

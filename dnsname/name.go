@@ -10,14 +10,14 @@ type Alphabet uint8
 
 // Alphabets, from the narrowest.
 const (
-	Text   Alphabet = iota // letters, digits and hyphens
+	Text   Alphabet = iota // letters, digits and hyphens (alphanumeric)
 	Hex                    // 0-9 a-f only
 	Base32                 // a-z 2-7 (RFC 4648) or 0-9 a-v (base32hex), one case
 	Base64                 // both cases and digits (also base64url's - and _)
 	Raw                    // bytes a host name never has: escaped \xNN, non-ASCII, punctuation
 )
 
-var alphabetNames = [...]string{"text", "hex", "base32", "base64", "raw"}
+var alphabetNames = [...]string{"alphanumeric", "hex", "base32", "base64", "raw"}
 
 func (a Alphabet) String() string {
 	if int(a) < len(alphabetNames) {

@@ -1,6 +1,9 @@
 package finding
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Commas writes n with thousands separators (910700 -> "910,700"), as summaries and tables
 // show counts and bytes.
@@ -26,10 +29,13 @@ func Commas(n int64) string {
 }
 
 // Plural writes a count and its word, plural unless the count is 1: "1 request",
-// "1,024 requests".
+// "1,024 requests", "2 queries".
 func Plural(n int64, word string) string {
 	if n == 1 {
 		return "1 " + word
+	}
+	if l := len(word); l >= 2 && word[l-1] == 'y' && !strings.ContainsRune("aeiou", rune(word[l-2])) {
+		return Commas(n) + " " + word[:l-1] + "ies"
 	}
 	return Commas(n) + " " + word + "s"
 }

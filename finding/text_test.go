@@ -15,7 +15,8 @@ func TestCommas(t *testing.T) {
 }
 
 func TestPluralClip(t *testing.T) {
-	if Plural(1, "host") != "1 host" || Plural(0, "host") != "0 hosts" || Plural(2048, "request") != "2,048 requests" {
+	if Plural(1, "host") != "1 host" || Plural(0, "host") != "0 hosts" || Plural(2048, "request") != "2,048 requests" ||
+		Plural(2, "query") != "2 queries" || Plural(3, "day") != "3 days" {
 		t.Error("Plural")
 	}
 	if Clip("abcdef", 3) != "abc..." || Clip("abc", 3) != "abc" || Clip("aé", 2) != "a..." {

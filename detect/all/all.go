@@ -5,6 +5,7 @@ import (
 	_ "github.com/sluice-hunt/sluice/detect/altproto"
 	_ "github.com/sluice-hunt/sluice/detect/archiveupload"
 	_ "github.com/sluice-hunt/sluice/detect/beacon"
+	_ "github.com/sluice-hunt/sluice/detect/dnstunnel"
 	_ "github.com/sluice-hunt/sluice/detect/errorurl"
 	_ "github.com/sluice-hunt/sluice/detect/longconn"
 	_ "github.com/sluice-hunt/sluice/detect/portmismatch"

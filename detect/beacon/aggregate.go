@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/dnsname"
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/netset"
 )
@@ -177,6 +178,7 @@ const (
 	viaHTTP
 	viaProxy
 	viaDNS
+	viaQuery // DNS lookups of names under one registered domain
 )
 
 // namePair is a name series, with the ports and addresses it was called on.
@@ -186,6 +188,7 @@ type namePair struct {
 	ports  portSet
 	dsts   []netip.Addr // the lowest maxDsts addresses called
 	via    uint8
+	ttl    uint32 // DNS lookups: the longest time (s) an answer may be cached (its shortest TTL)
 }
 
 // maxDsts is how many addresses a name series remembers (the lowest), to tell which address
@@ -218,6 +221,7 @@ func (p *namePair) merge(o *namePair, maxPoints int) {
 		p.addDst(a)
 	}
 	p.via |= o.via
+	p.ttl = max(p.ttl, o.ttl)
 }
 
 func (p *ipPair) merge(o *ipPair, maxPoints int) {
@@ -262,7 +266,9 @@ type Aggregator struct {
 	names   *detect.Table[nameKey, namePair]
 	proxied *detect.Table[nameKey, namePair] // keyed on the real client, not the event's source
 	dns     *detect.Table[ipKey, string]     // (client, answer address, 0) -> the smallest name
+	queries *detect.Table[nameKey, namePair] // (client, registered domain): its DNS lookups
 	sources *detect.Table[[16]byte, struct{}]
+	skipDNS map[uint16]bool
 }
 
 // NewAggregator returns empty state.
@@ -271,8 +277,13 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 	for _, s := range d.p.FailedStates {
 		failed[s] = true
 	}
+	skip := map[uint16]bool{}
+	for _, p := range d.p.DNSSkipPorts {
+		skip[uint16(p)] = true
+	}
 	return &Aggregator{
-		p: &d.p, failed: failed,
+		p: &d.p, failed: failed, skipDNS: skip,
+		queries: detect.NewTable[nameKey, namePair](),
 		ips:     detect.NewTable[ipKey, ipPair](),
 		names:   detect.NewTable[nameKey, namePair](),
 		proxied: detect.NewTable[nameKey, namePair](),
@@ -366,9 +377,29 @@ func (a *Aggregator) ObserveHTTP(e *event.HTTP) {
 	p.addDst(e.Dst)
 }
 
-// ObserveDNS remembers which names a client resolved to which addresses.
+// ObserveDNS adds a lookup to the series of its client and registered domain, and remembers
+// which names a client resolved to which addresses.
 func (a *Aggregator) ObserveDNS(e *event.DNS) {
-	if !e.Src.IsValid() || e.Query == "" || len(e.Answers) == 0 {
+	if !e.Src.IsValid() || e.Query == "" {
+		return
+	}
+	if a.p.DNSLookups && !a.skipDNS[e.DstPort] && e.QTypeName != "NBSTAT" && e.QTypeName != "NB" {
+		if canon := dnsname.Canonical(e.Query); canon != "-" && !dnsname.IsReverse(canon) {
+			if dom := dnsname.Registered(canon, true); dom != "" {
+				a.sources.Get(e.Src.As16())
+				p := getName(a.queries, nameKey{src: e.Src.As16(), name: dom})
+				p.via |= viaQuery
+				p.ok.add(e.TS, 0, false, a.p.MaxPoints, e.Ref)
+				if len(e.TTLs) > 0 {
+					ttl := slices.Min(e.TTLs)
+					p.ttl = max(p.ttl, uint32(min(max(int64(ttl)/1_000_000, 0), 1<<32-1)))
+				}
+				p.ports.add(e.DstPort)
+				p.addDst(e.Dst)
+			}
+		}
+	}
+	if len(e.Answers) == 0 {
 		return
 	}
 	name := ""
@@ -440,6 +471,7 @@ func (a *Aggregator) MergeDisjoint(others []detect.Aggregator) {
 		a.ips.Absorb(o.ips)
 		a.names.Absorb(o.names)
 		a.dns.Absorb(o.dns)
+		a.queries.Absorb(o.queries)
 		a.sources.Absorb(o.sources)
 		for k, op := range o.proxied.All() {
 			p, _ := a.proxied.Get(k)
@@ -453,7 +485,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
 	for _, t := range []struct {
 		dst, src *detect.Table[nameKey, namePair]
-	}{{a.names, o.names}, {a.proxied, o.proxied}} {
+	}{{a.names, o.names}, {a.proxied, o.proxied}, {a.queries, o.queries}} {
 		for k, op := range t.src.All() {
 			p, _ := t.dst.Get(k)
 			p.merge(op, a.p.MaxPoints)

@@ -1,6 +1,6 @@
 // Package beacon finds command-and-control beacons: a source calling one destination (an
 // address, or a name seen in TLS SNI, the HTTP Host header or DNS answers, also through a
-// proxy) on a regular heartbeat, with jitter or without. Scoring follows RITA's published
+// proxy, or looking up names under one domain) on a regular heartbeat, with jitter or without. Scoring follows RITA's published
 // beacon analytic (timestamp and size regularity, histogram, duration) and goes beyond it: a
 // jitter-tolerant period estimate, failed connections scored apart, one finding per beacon
 // whatever the number of keys it shows under, and a prevalence modifier.
@@ -35,6 +35,9 @@ type Params struct {
 	RareShare            float64 `yaml:"rare_share" doc:"a destination that at most this share of the sources talk to is rare: score + rare_bonus"`
 	RareBonus            float64 `yaml:"rare_bonus" doc:"score points added for rare destinations (RITA: 0.15)"`
 	ExcludeSpecial       bool    `yaml:"exclude_special" doc:"ignore multicast, broadcast and unspecified destinations (NetBIOS and mDNS announcements are regular by design)"`
+	DNSLookups           bool    `yaml:"dns_lookups" doc:"score a client's DNS lookups of names under one registered domain as a series too: a C2 that only speaks DNS (Cobalt Strike's DNS beacon, a TXT-polling implant) beats through its lookups, with a new name each time. Only lookups that lead to no connection count, and not those repeating as the answer's TTL runs out (a name in constant use)"`
+	DNSMinTiming         float64 `yaml:"dns_min_timing" doc:"lowest timing score a series of DNS lookups needs: lookups come in bursts (a page's names, a resolver's clients), so only a steady clock counts; and a domain that common_sources clients look up is software, not an implant"`
+	DNSSkipPorts         []int   `yaml:"dns_skip_ports" doc:"server ports of lookups that are regular by design and not DNS proper: NetBIOS (137), multicast DNS (5353), LLMNR (5355)"`
 	// FailedStates are the Zeek conn_state values of connections that never completed.
 	FailedStates []string `yaml:"failed_states" doc:"Zeek conn_state values of connections that never completed: scored as their own series, not mixed into the beacon"`
 }
@@ -56,6 +59,9 @@ func DefaultParams() Params {
 		RareShare:            0.02,
 		RareBonus:            0.15,
 		ExcludeSpecial:       true,
+		DNSLookups:           true,
+		DNSMinTiming:         0.8,
+		DNSSkipPorts:         []int{137, 5353, 5355},
 		FailedStates:         []string{"S0", "REJ", "RSTOS0", "RSTRH", "SH", "SHR"},
 	}
 }
@@ -76,7 +82,7 @@ var info = detect.Info{
 	Kinds:      []event.Kind{event.KindConn, event.KindTLS, event.KindHTTP, event.KindDNS},
 	Fields: "conn: ts, id.orig_h, id.resp_h, id.resp_p, proto, conn_state, orig_ip_bytes (orig_bytes when absent); " +
 		"ssl: ts, id.*, server_name, established; http: ts, id.*, method, host, uri, proxied, request_body_len; " +
-		"dns: id.orig_h, query, answers",
+		"dns: ts, id.orig_h, id.resp_p, query, answers",
 	Source: "seed 002 (TH-0002, Beaconing and Session Timing using RITA); RITA v5's beacon analytic",
 }
 

@@ -407,3 +407,21 @@ func TestQuartilesAndRegularity(t *testing.T) {
 		t.Error("empty histogram scored")
 	}
 }
+
+// TestDNSLookupBeacon: a client that only looks names up under one domain, every 60 s with
+// jitter and a new name each time (Cobalt Strike's DNS beacon idling), beacons; a client that
+// looks time.windows.com up as its answer's 900 s TTL runs out does not (a name in use, its
+// cache refreshing). The fixture is the dns-tunnel detection's (testdata/README.md there).
+func TestDNSLookupBeacon(t *testing.T) {
+	fs := detecttest.Hunt(t, New(), "../dnstunnel/testdata/dns-beacon.log")
+	if len(fs) != 1 {
+		for _, f := range fs {
+			t.Log(f.Summary)
+		}
+		t.Fatalf("want one finding, got %d", len(fs))
+	}
+	f := fs[0]
+	if f.Entities.Src != "10.30.0.40" || f.Entities.DstHost != "cdn-sync-lab.example" || f.Entities.App != "dns" || f.Severity < finding.High {
+		t.Errorf("got %+v %v: %s", f.Entities, f.Severity, f.Summary)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/dnsname"
 	"github.com/sluice-hunt/sluice/finding"
 )
 
@@ -26,6 +27,8 @@ type candidate struct {
 	failedCalls int64
 	// sources is how many sources talk to the destination (prevalence).
 	sources int
+	// ttl is, for DNS lookups, how long their answers may be cached (seconds; 0 unknown).
+	ttl uint32
 }
 
 type dstPort struct {
@@ -52,6 +55,10 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 			nameSources[k.name]++
 		}
 	}
+	querySources := map[string]int{}
+	for k := range a.queries.All() {
+		querySources[k.name]++
+	}
 
 	ips, names, dns := a.ips.Parts(), a.names.Parts(), a.dns.Parts()
 	if len(names) != len(ips) || len(dns) != len(ips) {
@@ -62,6 +69,38 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 	}
 	// proxied series key on the real client: one more partition of names, no addresses
 	sc.partition(detect.NewTable[ipKey, ipPair](), a.proxied, detect.NewTable[ipKey, string](), ipSources, nameSources)
+	// DNS lookups: a series of their own when they lead to no connection (the client never
+	// connected to what names under the domain resolved to, nor named them in TLS or HTTP): a
+	// C2 that only speaks DNS. Lookups before connections are the connections' business.
+	connected := map[nameKey]bool{}
+	if a.queries.Len() > 0 {
+		for i := range ips {
+			for k, pr := range ips[i].All() {
+				if pr.ok.n == 0 {
+					continue
+				}
+				if name := dns[i].Lookup(ipKey{src: k.src, dst: k.dst}); name != nil {
+					connected[nameKey{k.src, dnsname.Registered(*name, true)}] = true
+				}
+			}
+		}
+		for _, t := range []*detect.Table[nameKey, namePair]{a.names, a.proxied} {
+			for k := range t.All() {
+				connected[nameKey{k.src, dnsname.Registered(k.name, true)}] = true
+			}
+		}
+	}
+	for k, pr := range a.queries.All() {
+		if connected[k] || d.p.CommonSources > 0 && querySources[k.name] >= d.p.CommonSources {
+			continue // lookups before connections, or software on many hosts (connectivity checks)
+		}
+		c := candidate{src: netip.AddrFrom16(k.src).Unmap(), name: k.name, via: pr.via, s: &pr.ok,
+			sources: querySources[k.name], dsts: pr.dsts, ports: pr.ports.ports, ttl: pr.ttl}
+		if len(pr.ports.ports) == 1 {
+			c.port = int(pr.ports.ports[0])
+		}
+		sc.fire(c)
+	}
 
 	out := fleets(sc.out, d.p.FleetSources)
 	finding.Sort(out)
@@ -270,8 +309,15 @@ func (sc *scorer) finding(c candidate) (finding.Finding, bool) {
 	sc.times, sc.sizes = s.calls(sc.times, sc.sizes)
 	times := sc.times
 	an := analyze(times, sc.sizes, s.sized, sc.env.Window, &sc.buf)
-	if an.unique < p.MinConnections || an.ts < p.MinTiming || int64(an.last-an.first) < p.MinSpan.Micros() {
+	minTiming := p.MinTiming
+	if c.via&viaQuery != 0 {
+		minTiming = max(minTiming, p.DNSMinTiming)
+	}
+	if an.unique < p.MinConnections || an.ts < minTiming || int64(an.last-an.first) < p.MinSpan.Micros() {
 		return finding.Finding{}, false
+	}
+	if c.via&viaQuery != 0 && c.ttl > 0 && an.period >= 0.8*float64(c.ttl) && an.period <= 1.5*float64(c.ttl)+30 {
+		return finding.Finding{}, false // lookups as the cached answer expires: a name in constant use, not a heartbeat
 	}
 	score := an.score
 	var mods []string
@@ -333,6 +379,8 @@ func appOf(c candidate) string {
 		return "http"
 	case c.via&viaDNS != 0:
 		return "dns-name"
+	case c.via&viaQuery != 0:
+		return "dns"
 	}
 	return ""
 }
@@ -375,6 +423,13 @@ func summary(c candidate, an analysis, score float64, mods []string) string {
 }
 
 func destination(c candidate) string {
+	if c.via&viaQuery != 0 {
+		to := "names under " + c.name + " (DNS lookups"
+		if len(c.dsts) == 1 {
+			to += " to " + c.dsts[0].String()
+		}
+		return to + ")"
+	}
 	var to string
 	switch {
 	case c.name != "" && len(c.dsts) > 1:
