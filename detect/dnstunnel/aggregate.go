@@ -10,7 +10,6 @@ import (
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/dnsname"
 	"github.com/sluice-hunt/sluice/event"
-	"github.com/sluice-hunt/sluice/finding"
 )
 
 // pairKey is a client and a registered domain.
@@ -290,14 +289,22 @@ func (a *Aggregator) analyse(query string) *verdict {
 	return v
 }
 
-// ignored reports whether a canonical name is under one of the ignored domains.
-func ignored(canon string, domains []string) bool {
-	for _, d := range domains {
-		if finding.InDomain(canon, d) {
+// ignored reports whether a canonical name is one of the ignored domains or under one: a
+// lookup of the name and of each suffix after a dot.
+func ignored(canon string, domains map[string]bool) bool {
+	if len(domains) == 0 {
+		return false
+	}
+	for {
+		if domains[canon] {
 			return true
 		}
+		i := strings.IndexByte(canon, '.')
+		if i < 0 {
+			return false
+		}
+		canon = canon[i+1:]
 	}
-	return false
 }
 
 // txtTypes are the query types whose answers carry free data: TXT, NULL, ANY.
@@ -319,7 +326,7 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 		return
 	}
 	canon := dnsname.Canonical(e.Query)
-	if ignored(canon, a.d.p.IgnoreDomains) {
+	if ignored(canon, a.d.ignore) {
 		return
 	}
 	if tld := canon[strings.LastIndexByte(canon, '.')+1:]; len(tld) <= 24 {

@@ -11,6 +11,7 @@ package dnstunnel
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sluice-hunt/sluice/detect"
@@ -116,6 +117,7 @@ type Detection struct {
 	sigIndex  map[string]int
 	resolvers *netset.Set
 	limits    dnsname.Limits
+	ignore    map[string]bool // IgnoreDomains, canonical
 }
 
 // New returns the detection with its default parameters.
@@ -172,6 +174,12 @@ func (d *Detection) Prepare() error {
 		return fmt.Errorf("resolvers: %w", err)
 	}
 	d.resolvers = res
+	d.ignore = map[string]bool{}
+	for _, dom := range p.IgnoreDomains {
+		if dom = dnsname.Canonical(strings.Trim(dom, ".")); dom != "" {
+			d.ignore[dom] = true
+		}
+	}
 	d.limits = dnsname.Limits{MaxName: p.MaxName, MaxLabel: p.MaxLabel, MinPayload: p.MinPayload, PrivateSuffixes: p.PrivateSuffixes}
 	return nil
 }
