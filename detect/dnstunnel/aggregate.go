@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/dnsname"
@@ -231,8 +232,49 @@ type verdict struct {
 	sig  int // the index of the signature the name matches, plus one; 0 for none
 }
 
-// cacheSize is how many names an aggregator keeps analysed; past it the cache starts over.
-const cacheSize = 1 << 16
+// nameCache keeps the verdicts on recent names, shared by the aggregators of a run (the
+// engine's 256 partitions see the same popular names): sharded, each shard starting over when
+// full.
+type nameCache struct {
+	seed   maphash.Seed
+	shards [cacheShards]cacheShard
+}
+
+type cacheShard struct {
+	mu sync.Mutex
+	m  map[string]*verdict
+}
+
+const (
+	cacheShards   = 64
+	cacheShardCap = 4096 // 262,144 names in all
+)
+
+func newNameCache() *nameCache {
+	c := &nameCache{seed: maphash.MakeSeed()}
+	for i := range c.shards {
+		c.shards[i].m = make(map[string]*verdict)
+	}
+	return c
+}
+
+func (c *nameCache) get(query string, analyse func() *verdict) *verdict {
+	sh := &c.shards[maphash.String(c.seed, query)%cacheShards]
+	sh.mu.Lock()
+	v, ok := sh.m[query]
+	sh.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = analyse()
+	sh.mu.Lock()
+	if len(sh.m) >= cacheShardCap {
+		clear(sh.m)
+	}
+	sh.m[strings.Clone(query)] = v
+	sh.mu.Unlock()
+	return v
+}
 
 // Aggregator is one partition's state.
 type Aggregator struct {
@@ -247,7 +289,6 @@ type Aggregator struct {
 	lens     lenStats
 	sawConn  bool
 	internal interface{ Contains(netip.Addr) bool }
-	cache    map[string]*verdict
 }
 
 // hashSeed is shared by every aggregator of the process, so that their name hashes agree.
@@ -265,28 +306,21 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 		domains: detect.NewTable[string, domainInfo](),
 		servers: detect.NewTable[[16]byte, detect.Sources](),
 		conns:   detect.NewTable[[16]byte, event.Time](),
-		cache:   map[string]*verdict{},
 	}
 }
 
 // analyse returns the verdict on a name, from the cache when it was seen lately.
 func (a *Aggregator) analyse(query string) *verdict {
-	if v, ok := a.cache[query]; ok {
-		return v
-	}
-	v := &verdict{name: dnsname.Analyze(query, a.d.limits)}
-	if !v.name.Reverse && !v.name.Local && v.name.Domain != "" {
-		if sig := a.d.sigs.Match(query); sig != nil {
-			v.sig = a.d.sigIndex[sig.Name] + 1
+	return a.d.cache.get(query, func() *verdict {
+		v := &verdict{name: dnsname.Analyze(query, a.d.limits)}
+		if !v.name.Reverse && !v.name.Local && v.name.Domain != "" {
+			if sig := a.d.sigs.Match(query); sig != nil {
+				v.sig = a.d.sigIndex[sig.Name] + 1
+			}
 		}
-	}
-	if len(a.cache) >= cacheSize {
-		clear(a.cache)
-	}
-	q := strings.Clone(query)
-	v.name.Domain = strings.Clone(v.name.Domain)
-	a.cache[q] = v
-	return v
+		v.name.Domain = strings.Clone(v.name.Domain)
+		return v
+	})
 }
 
 // ignored reports whether a canonical name is one of the ignored domains or under one: a

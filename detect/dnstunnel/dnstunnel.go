@@ -65,6 +65,7 @@ type Params struct {
 	ResolverDomains  int      `yaml:"resolver_domains" doc:"a client that asks for names under at least this many registered domains queries on behalf of others (a resolver or NAT the sensor sees only from outside); 0 turns it off"`
 	IgnoreDomains    []string `yaml:"ignore_domains" doc:"names under these are left out: services that carry data in names by design (DNS block lists, antivirus reputation lookups)"`
 	SkipPorts        []int    `yaml:"skip_ports" doc:"server ports whose queries are not DNS proper: NetBIOS (137), multicast DNS (5353), LLMNR (5355)"`
+	FleetClients     int      `yaml:"fleet_clients" doc:"when at least this many clients fire on one domain by names or unique subdomains alone (no signature, no volume), they are one finding for the domain, 30 lower: a service that carries data in names, or one implant on many hosts; 0 reports every client"`
 	CheckConnections bool     `yaml:"check_connections" doc:"with conn.log, note when no host ever connected to an address the domain's names resolved to (RITA's C2-over-DNS modifier)"`
 	MaxFindings      int      `yaml:"max_findings" doc:"report at most this many findings, highest risk first; 0 for all"`
 }
@@ -104,6 +105,7 @@ func DefaultParams() Params {
 			"webroot.com", "cymru.com",
 		},
 		SkipPorts:        []int{137, 5353, 5355},
+		FleetClients:     10,
 		CheckConnections: true,
 		MaxFindings:      200,
 	}
@@ -118,6 +120,7 @@ type Detection struct {
 	resolvers *netset.Set
 	limits    dnsname.Limits
 	ignore    map[string]bool // IgnoreDomains, canonical
+	cache     *nameCache
 }
 
 // New returns the detection with its default parameters.
@@ -174,6 +177,7 @@ func (d *Detection) Prepare() error {
 		return fmt.Errorf("resolvers: %w", err)
 	}
 	d.resolvers = res
+	d.cache = newNameCache()
 	d.ignore = map[string]bool{}
 	for _, dom := range p.IgnoreDomains {
 		if dom = dnsname.Canonical(strings.Trim(dom, ".")); dom != "" {

@@ -230,3 +230,40 @@ func TestWRCCDC(t *testing.T) {
 		}
 	}
 }
+
+// TestFleet: twelve clients sending 40 hex names each under one domain (an antivirus
+// reputation service) are one finding for the domain, low; one client alone doing the same is
+// its own, stronger, finding.
+func TestFleet(t *testing.T) {
+	var evs []any
+	n := 0
+	add := func(client, dom string, k int) {
+		for range k {
+			name := fmt.Sprintf("%016x%016x.%s", mix(uint64(n)), mix(uint64(n)+1<<40), dom)
+			evs = append(evs, query(n, client, name, 1, 0, time.Duration(n)*time.Second))
+			n++
+		}
+	}
+	for c := range 12 {
+		add(fmt.Sprintf("10.2.0.%d", c+1), "avrep.example", 40)
+	}
+	add("10.2.1.1", "lonely.example", 40)
+	fs := detecttest.ScoreEvents(t, dnstunnel.New(), detecttest.Env(), nil, evs)
+	got := keys(byKey(fs))
+	if want := []string{" avrep.example", "10.2.1.1 lonely.example"}; !slices.Equal(got, want) {
+		t.Fatalf("findings %v, want %v", got, want)
+	}
+	for _, f := range fs {
+		if f.Entities.Domain == "avrep.example" && (f.Severity != finding.Info || f.Figure("clients") != 12) {
+			t.Errorf("fleet: %v, %v clients: %s", f.Severity, f.Figure("clients"), f.Summary)
+		}
+	}
+}
+
+// mix is splitmix64's finaliser: well-spread bits from a counter.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}

@@ -55,6 +55,7 @@ type scorer struct {
 // whose volume no single domain explains.
 func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Finding, error) {
 	a := agg.(*Aggregator)
+	p := &d.p
 	sc := &scorer{d: d, a: a, env: env, resolvers: map[[16]byte]string{},
 		byDomain: map[string][]pairRef{}, byClient: map[[16]byte][]pairRef{}, domClients: map[string]int{}, top: map[string]bool{}}
 	for k, p := range a.pairs.All() {
@@ -117,11 +118,29 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 			volClients[s.ref.key.client] = true
 		}
 	}
+	// Fleets: a domain that fleet_clients clients or more send long, encoded or many names to,
+	// with no signature and no volume, is a service that carries data in names (antivirus
+	// reputation, telemetry, the company's own domain) or one implant on many hosts: one
+	// finding for the domain, lower.
+	fleet := map[string][]finding.Finding{}
 	for _, s := range pairs {
-		if _, res := sc.resolvers[s.ref.key.client]; res && len(real[s.ref.key.domain]) > 0 {
+		res := false
+		if _, res = sc.resolvers[s.ref.key.client]; res && len(real[s.ref.key.domain]) > 0 {
+			continue
+		}
+		groups, _ := s.f.Figure("analytics").(string)
+		quiet := !strings.Contains(groups, gSignature) && !strings.Contains(groups, gVolume)
+		switch {
+		case res && quiet && !strings.Contains(groups, gNames):
+			continue // a resolver asks for many names under every busy zone
+		case !res && quiet && p.FleetClients > 0 && sc.domClients[s.ref.key.domain] >= p.FleetClients:
+			fleet[s.ref.key.domain] = append(fleet[s.ref.key.domain], s.f)
 			continue
 		}
 		out = append(out, s.f)
+	}
+	for dom, fs := range fleet {
+		out = append(out, fleetFinding(dom, fs, sc.domClients[dom]))
 	}
 	for client, refs := range sc.byClient {
 		if _, res := sc.resolvers[client]; res || volClients[client] {
@@ -697,4 +716,33 @@ func (sc *scorer) clientFinding(client [16]byte, refs []pairRef) (finding.Findin
 	s.Add(2, last)
 	f.Evidence = s.Evidence(func(detect.Item) string { return "" })
 	return f, true
+}
+
+// fleetFinding reports the clients of a domain whose findings are names or unique subdomains
+// only, as one finding 30 lower than the strongest of them.
+func fleetFinding(dom string, fs []finding.Finding, clients int) finding.Finding {
+	finding.Sort(fs)
+	top := fs[0]
+	f := top
+	f.Risk = max(10, top.Risk-30)
+	f.Severity = finding.SeverityFor(f.Risk)
+	f.Entities.Src, f.Entities.Dst = "", ""
+	var srcs []string
+	for _, x := range fs {
+		srcs = append(srcs, x.Entities.Src)
+		if x.First < f.First {
+			f.First = x.First
+		}
+		if x.Last > f.Last {
+			f.Last = x.Last
+		}
+	}
+	slices.Sort(srcs)
+	f.Summary = fmt.Sprintf("%s of the %d clients of %s send it long, encoded or many names: a service that carries data in names (antivirus reputation, telemetry, the company's own domain) or one implant on many hosts; the strongest: %s",
+		finding.Plural(int64(len(fs)), "client"), clients, dom, top.Summary)
+	f.Figures = append([]finding.Figure{
+		finding.Fig("clients", len(fs), finding.Count),
+		finding.Fig("client_list", strings.Join(srcs[:min(len(srcs), 50)], " "), finding.Text),
+	}, top.Figures...)
+	return f
 }
