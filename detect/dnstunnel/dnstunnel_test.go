@@ -267,3 +267,17 @@ func mix(x uint64) uint64 {
 	x = (x ^ x>>27) * 0x94d049bb133111eb
 	return x ^ x>>31
 }
+
+// TestShortWindows: windows under a minute count as one minute; nothing panics.
+func TestShortWindows(t *testing.T) {
+	d := dnstunnel.New()
+	d.Params().(*dnstunnel.Params).NXDomainWindow = 1
+	var evs []any
+	for i := range 120 {
+		evs = append(evs, query(i, "10.3.0.1", fmt.Sprintf("n%d.gone.example", i), 1, 3, time.Duration(i)*time.Second))
+	}
+	fs := detecttest.ScoreEvents(t, d, detecttest.Env(), nil, evs)
+	if len(fs) != 1 || !strings.Contains(fs[0].Summary, "NXDOMAIN") {
+		t.Fatalf("want one NXDOMAIN finding, got %d", len(fs))
+	}
+}

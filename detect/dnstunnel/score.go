@@ -28,6 +28,7 @@ type reason struct {
 	group string
 	risk  int
 	text  string
+	nx    bool // the NXDOMAIN rule
 }
 
 // pairRef is a pair with its key.
@@ -335,18 +336,23 @@ func (sc *scorer) volumeReasons(pk peaks, nxCounts bool) []reason {
 	p := &sc.d.p
 	var rs []reason
 	if pk.q > int64(p.QueriesPerMinute) {
-		rs = append(rs, reason{gVolume, 40, fmt.Sprintf("%s queries in one minute (%s; more than %s)", finding.Commas(pk.q), minuteTime(pk.qAt), finding.Commas(int64(p.QueriesPerMinute)))})
+		rs = append(rs, reason{group: gVolume, risk: 40, text: fmt.Sprintf("%s queries in one minute (%s; more than %s)", finding.Commas(pk.q), minuteTime(pk.qAt), finding.Commas(int64(p.QueriesPerMinute)))})
 	}
 	if pk.bytes > p.BytesPerMinute {
-		rs = append(rs, reason{gVolume, 40, fmt.Sprintf("%s of names in one minute (%s; more than %s)", output.HumanBytes(pk.bytes), minuteTime(pk.bytesAt), output.HumanBytes(p.BytesPerMinute))})
+		rs = append(rs, reason{group: gVolume, risk: 40, text: fmt.Sprintf("%s of names in one minute (%s; more than %s)", output.HumanBytes(pk.bytes), minuteTime(pk.bytesAt), output.HumanBytes(p.BytesPerMinute))})
 	}
 	if pk.txt > int64(p.TXTPerMinute) {
-		rs = append(rs, reason{gVolume, 30, fmt.Sprintf("%s TXT/NULL/ANY queries in one minute (%s; more than %d)", finding.Commas(pk.txt), minuteTime(pk.txtAt), p.TXTPerMinute)})
+		rs = append(rs, reason{group: gVolume, risk: 30, text: fmt.Sprintf("%s TXT/NULL/ANY queries in one minute (%s; more than %d)", finding.Commas(pk.txt), minuteTime(pk.txtAt), p.TXTPerMinute)})
 	}
 	if nxCounts && pk.nx > int64(p.NXDomains) {
-		rs = append(rs, reason{gVolume, 30, fmt.Sprintf("%s NXDOMAIN answers within %s (from %s; more than %d)", finding.Commas(pk.nx), span(p.NXDomainWindow), minuteTime(pk.nxAt), p.NXDomains)})
+		rs = append(rs, reason{group: gVolume, risk: 30, text: fmt.Sprintf("%s NXDOMAIN answers within %s (from %s; more than %d)", finding.Commas(pk.nx), span(p.NXDomainWindow), minuteTime(pk.nxAt), p.NXDomains), nx: true})
 	}
 	return rs
+}
+
+// nxWindow is the NXDOMAIN window in whole minutes, at least one.
+func (sc *scorer) nxWindow() int32 {
+	return int32(max(1, min(sc.d.p.NXDomainWindow.Micros()/60_000_000, 1<<30)))
 }
 
 // minVolume is the fewest queries that can break a volume rule.
@@ -379,13 +385,13 @@ func (sc *scorer) pairFinding(r pairRef) (finding.Finding, bool, bool) {
 		if count > names {
 			text = fmt.Sprintf("%s unique names from the domain's %d clients, %s", finding.Commas(count), clients, text)
 		}
-		rs = append(rs, reason{gSubdomains, risk, text})
+		rs = append(rs, reason{group: gSubdomains, risk: risk, text: text})
 	}
 	burst, burstAt := int64(0), event.Time(0)
 	if names > int64(p.BurstNames) {
 		burst, burstAt = pr.burst(p.BurstWindow.Micros())
 		if burst > int64(p.BurstNames) {
-			rs = append(rs, reason{gSubdomains, 40, fmt.Sprintf("%s new names within %s (from %s; more than %d)", finding.Commas(burst), span(p.BurstWindow), burstAt.Std().UTC().Format("2006-01-02 15:04:05Z"), p.BurstNames)})
+			rs = append(rs, reason{group: gSubdomains, risk: 40, text: fmt.Sprintf("%s new names within %s (from %s; more than %d)", finding.Commas(burst), span(p.BurstWindow), burstAt.Std().UTC().Format("2006-01-02 15:04:05Z"), p.BurstNames)})
 		}
 	}
 	figs = append(figs, finding.Fig("unique_names", names, finding.Count))
@@ -445,14 +451,14 @@ func (sc *scorer) pairFinding(r pairRef) (finding.Finding, bool, bool) {
 			}
 		}
 		risk += int(min(20, 10*math.Log10(float64(flagged)/float64(p.MinFlagged))))
-		rs = append(rs, reason{gNames, risk, fmt.Sprintf("%s of its names %s (%.0f%%), up to %d characters, e.g. %s",
+		rs = append(rs, reason{group: gNames, risk: risk, text: fmt.Sprintf("%s of its names %s (%.0f%%), up to %d characters, e.g. %s",
 			finding.Commas(flagged), what, 100*share, pr.ext.longest, finding.Clip(pr.ext.flaggedExample, 120))})
 	}
 	if chunked >= int64(p.MinChunks) {
-		rs = append(rs, reason{gNames, 50, fmt.Sprintf("%s names with a chunk index label (<n>-<data>)", finding.Commas(chunked))})
+		rs = append(rs, reason{group: gNames, risk: 50, text: fmt.Sprintf("%s names with a chunk index label (<n>-<data>)", finding.Commas(chunked))})
 	}
 	if outliers >= int64(p.MinOutliers) {
-		rs = append(rs, reason{gNames, 10, fmt.Sprintf("%s names longer than %.0f characters (mean %.1f + %.0f x %.1f of all queries)",
+		rs = append(rs, reason{group: gNames, risk: 10, text: fmt.Sprintf("%s names longer than %.0f characters (mean %.1f + %.0f x %.1f of all queries)",
 			finding.Commas(outliers), sc.outlierMin, sc.lenMean, p.OutlierSigmas, sc.lenStd)})
 	}
 	if flagged > 0 {
@@ -472,7 +478,7 @@ func (sc *scorer) pairFinding(r pairRef) (finding.Finding, bool, bool) {
 	for i, n := range sigNames {
 		s := &sc.d.sigList[i]
 		if n >= int64(max(s.MinNames, 1)) {
-			rs = append(rs, reason{gSignature, s.Risk, fmt.Sprintf("%s %s's signature %s (%s)", finding.Plural(n, "name matches"), s.Tool, s.Name, strings.TrimSuffix(strings.TrimSpace(s.About), "."))})
+			rs = append(rs, reason{group: gSignature, risk: s.Risk, text: fmt.Sprintf("%s %s's signature %s (%s)", finding.Plural(n, "name matches"), s.Tool, s.Name, strings.TrimSuffix(strings.TrimSpace(s.About), "."))})
 			sigs = append(sigs, s.Name)
 		}
 	}
@@ -485,7 +491,7 @@ func (sc *scorer) pairFinding(r pairRef) (finding.Finding, bool, bool) {
 	vol := false
 	if pr.queries > sc.minVolume() {
 		ms := sortedMinutes(pr.minutes)
-		pk := peaksOf(ms, int32(p.NXDomainWindow.Micros()/60_000_000))
+		pk := peaksOf(ms, sc.nxWindow())
 		vr := sc.volumeReasons(pk, !sc.top[dom])
 		vol = len(vr) > 0
 		rs = append(rs, vr...)
@@ -493,7 +499,7 @@ func (sc *scorer) pairFinding(r pairRef) (finding.Finding, bool, bool) {
 			finding.Fig("peak_txt_per_minute", pk.txt, finding.Count), finding.Fig("peak_nxdomain", pk.nx, finding.Count))
 	}
 	if x := pr.ext; x != nil && x.txt.n >= int64(p.MinLongTXT) {
-		rs = append(rs, reason{gVolume, 20, fmt.Sprintf("%s distinct TXT answers over %d characters", finding.Commas(x.txt.n), p.LongTXT)})
+		rs = append(rs, reason{group: gVolume, risk: 20, text: fmt.Sprintf("%s distinct TXT answers over %d characters", finding.Commas(x.txt.n), p.LongTXT)})
 		figs = append(figs, finding.Fig("long_txt_answers", x.txt.n, finding.Count))
 	}
 	if len(rs) == 0 {
@@ -634,10 +640,8 @@ func (sc *scorer) clientFinding(client [16]byte, refs []pairRef) (finding.Findin
 			nxAll = append(nxAll, r.p.minutes...)
 		}
 	}
-	p := &sc.d.p
-	window := int32(p.NXDomainWindow.Micros() / 60_000_000)
+	window := sc.nxWindow()
 	pk := peaksOf(sortedMinutes(all), window)
-	pk.nx = peaksOf(sortedMinutes(nxAll), window).nx
 	nxpk := peaksOf(sortedMinutes(nxAll), window)
 	pk.nx, pk.nxAt = nxpk.nx, nxpk.nxAt
 	rs := sc.volumeReasons(pk, true)
@@ -646,8 +650,9 @@ func (sc *scorer) clientFinding(client [16]byte, refs []pairRef) (finding.Findin
 	}
 	slices.SortStableFunc(rs, func(x, y reason) int { return cmp.Compare(y.risk, x.risk) })
 	// the domains behind the busiest minute (NXDOMAIN: the window)
+	nx := rs[0].nx
 	at := pk.qAt
-	if rs[0].text != "" && strings.Contains(rs[0].text, "NXDOMAIN") {
+	if nx {
 		at = pk.nxAt
 	}
 	type dn struct {
@@ -659,12 +664,11 @@ func (sc *scorer) clientFinding(client [16]byte, refs []pairRef) (finding.Findin
 	for i, r := range refs {
 		var n int64
 		for _, m := range r.p.minutes {
-			if m.at == at || strings.Contains(rs[0].text, "NXDOMAIN") && m.at >= at && m.at < at+window {
-				if strings.Contains(rs[0].text, "NXDOMAIN") {
-					n += int64(m.nx)
-				} else {
-					n += int64(m.q)
-				}
+			switch {
+			case nx && m.at >= at && m.at < at+window:
+				n += int64(m.nx)
+			case !nx && m.at == at:
+				n += int64(m.q)
 			}
 		}
 		if n > 0 {
