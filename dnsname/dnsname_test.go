@@ -36,6 +36,8 @@ func TestRegistered(t *testing.T) {
 		{"1.0.168.192.in-addr.arpa", ReverseV4, ReverseV4},
 		{"b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa", ReverseV6, ReverseV6},
 		{"10.1.2.3", "", ""},
+		{".example.com", "", ""},
+		{"a..example.com", "", ""},
 		{"2001:db8::1", "", ""},
 		{"", "", ""},
 	} {
@@ -287,8 +289,9 @@ func FuzzAnalyze(f *testing.F) {
 			if n.Encoded && n.Payload < l.MinPayload {
 				t.Fatalf("Analyze(%q): encoded with a payload of %d", s, n.Payload)
 			}
-			if d := n.Domain; d != "" && !strings.HasSuffix(Canonical(s), d) {
-				t.Fatalf("Analyze(%q): domain %q is not a suffix of the name", s, d)
+			// the registered domain ends the name, or (a last label that is no TLD) starts it
+			if d, c := n.Domain, Canonical(s); d != "" && !strings.HasSuffix(c, d) && !strings.HasPrefix(c, d+".") {
+				t.Fatalf("Analyze(%q): domain %q neither ends nor starts the name", s, d)
 			}
 		}
 	})

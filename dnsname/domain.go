@@ -62,10 +62,10 @@ func IsReverse(name string) bool {
 // lists (corp.example, host.local) takes the last label as its suffix, unless that label cannot
 // be a top-level domain (digits, or more than 24 characters: dnscat.<hex>), when the name's
 // first label is its domain; a name that is itself a suffix, or a single label, is its own
-// registered domain; addresses return "".
+// registered domain; addresses and names with an empty label return "".
 func Registered(name string, private bool) string {
-	if name == "" {
-		return ""
+	if name == "" || name[0] == '.' || strings.Contains(name, "..") {
+		return "" // an empty label: not a name
 	}
 	if IsReverse(name) {
 		if strings.HasSuffix(name, ReverseV6) {

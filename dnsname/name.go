@@ -84,9 +84,13 @@ func Analyze(name string, l Limits) Name {
 	if n.Local = canon == "local" || strings.HasSuffix(canon, ".local"); n.Local {
 		return n
 	}
-	sub := ""
-	if len(n.Domain) < len(name) {
-		sub = name[:len(name)-len(n.Domain)-1]
+	sub := "" // the labels beside the registered domain: before it, or after a first-label domain
+	switch d := n.Domain; {
+	case d == "" || len(d) >= len(canon):
+	case strings.HasSuffix(canon, "."+d):
+		sub = name[:len(name)-len(d)-1]
+	case strings.HasPrefix(canon, d+"."):
+		sub = name[len(d)+1:]
 	}
 	var c counts
 	c.scan(sub)

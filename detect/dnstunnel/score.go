@@ -478,7 +478,7 @@ func (sc *scorer) pairFinding(r pairRef) (finding.Finding, bool, bool) {
 	for i, n := range sigNames {
 		s := &sc.d.sigList[i]
 		if n >= int64(max(s.MinNames, 1)) {
-			rs = append(rs, reason{group: gSignature, risk: s.Risk, text: fmt.Sprintf("%s %s's signature %s (%s)", finding.Plural(n, "name matches"), s.Tool, s.Name, strings.TrimSuffix(strings.TrimSpace(s.About), "."))})
+			rs = append(rs, reason{group: gSignature, risk: s.Risk, text: fmt.Sprintf("%s %s's signature %s (%s)", matches(n), s.Tool, s.Name, strings.TrimSuffix(strings.TrimSpace(s.About), "."))})
 			sigs = append(sigs, s.Name)
 		}
 	}
@@ -749,4 +749,12 @@ func fleetFinding(dom string, fs []finding.Finding, clients int) finding.Finding
 		finding.Fig("client_list", strings.Join(srcs[:min(len(srcs), 50)], " "), finding.Text),
 	}, top.Figures...)
 	return f
+}
+
+// matches writes "1 name matches", "2 names match".
+func matches(n int64) string {
+	if n == 1 {
+		return "1 name matches"
+	}
+	return finding.Commas(n) + " names match"
 }
