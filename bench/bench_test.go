@@ -175,7 +175,6 @@ func hunt(tb testing.TB, path string) *engine.Result { return huntWith(tb, path,
 // detection reads (which a hunt only counts).
 func huntWith(tb testing.TB, path string, parseAll bool) *engine.Result {
 	tb.Helper()
-	cfg := &config.Config{}
 	// SLUICE_BENCH_SKIP lists detections to leave out (IDs, comma separated): what one costs
 	var skip []string
 	if v := os.Getenv("SLUICE_BENCH_SKIP"); v != "" {
@@ -185,7 +184,19 @@ func huntWith(tb testing.TB, path string, parseAll bool) *engine.Result {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dets, err := cfg.Apply(chosen)
+	res := runEngine(tb, path, chosen, parseAll)
+	if len(res.Findings) == 0 {
+		tb.Fatal("no findings: the planted cases went unseen")
+	}
+	return res
+}
+
+// runEngine runs the engine over path with the detections given at their defaults, as
+// `sluice hunt` does without a config file.
+func runEngine(tb testing.TB, path string, dets []detect.Detection, parseAll bool) *engine.Result {
+	tb.Helper()
+	cfg := &config.Config{}
+	chosen, err := cfg.Apply(dets)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -198,12 +209,9 @@ func huntWith(tb testing.TB, path string, parseAll bool) *engine.Result {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: dets, Env: env, MinScore: cfg.MinScore, ParseAll: parseAll})
+	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: chosen, Env: env, MinScore: cfg.MinScore, ParseAll: parseAll})
 	if err != nil {
 		tb.Fatal(err)
-	}
-	if len(res.Findings) == 0 {
-		tb.Fatal("no findings: the planted cases went unseen")
 	}
 	return res
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,11 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluice-hunt/sluice/config"
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/engine"
 	"github.com/sluice-hunt/sluice/event"
-	"github.com/sluice-hunt/sluice/source"
 	"github.com/sluice-hunt/sluice/synth"
 )
 
@@ -75,25 +72,7 @@ func dnsDetections() []detect.Detection {
 // it parses every record all the same (the reading's own cost).
 func huntDNS(tb testing.TB, path string, dets []detect.Detection) *engine.Result {
 	tb.Helper()
-	cfg := &config.Config{}
-	chosen, err := cfg.Apply(dets)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	internal, err := cfg.Internal()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	env := &detect.Env{Internal: internal, Evidence: cfg.EvidenceLimit()}
-	inputs, err := source.Expand([]string{path}, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: chosen, Env: env,
-		MinScore: cfg.MinScore, ParseAll: len(dets) == 0})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	res := runEngine(tb, path, dets, len(dets) == 0)
 	if n := res.Stats.TotalSkipped(); n > 0 || len(res.Failed) > 0 || len(res.Unrecognized) > 0 {
 		tb.Fatalf("%d records skipped, failed %v, unrecognized %v: %v", n, res.Failed, res.Unrecognized, res.Stats.Problems)
 	}

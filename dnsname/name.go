@@ -150,13 +150,7 @@ type counts struct {
 // or more of one case; a label with hyphens only when it mixes cases and has digits
 // (base64url).
 func (c *counts) scan(sub string) {
-	for len(sub) > 0 {
-		label := sub
-		if i := strings.IndexByte(sub, '.'); i >= 0 {
-			label, sub = sub[:i], sub[i+1:]
-		} else {
-			sub = ""
-		}
+	for label := range strings.SplitSeq(sub, ".") {
 		if label == "" || label[0] == '_' {
 			continue
 		}
@@ -362,13 +356,7 @@ const randomVowels = 0.23
 // chunked reports whether a label is a chunk index and a payload: 1 to 5 digits, a hyphen
 // and 15 to 63 characters of base64 or base32 (the shape Elastic's rule looks for).
 func chunked(sub string) bool {
-	for len(sub) > 0 {
-		label := sub
-		if i := strings.IndexByte(sub, '.'); i >= 0 {
-			label, sub = sub[:i], sub[i+1:]
-		} else {
-			sub = ""
-		}
+	for label := range strings.SplitSeq(sub, ".") {
 		d := 0
 		for d < len(label) && d < 6 && '0' <= label[d] && label[d] <= '9' {
 			d++

@@ -3,7 +3,6 @@ package dnstunnel
 import (
 	"hash/maphash"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -203,22 +202,11 @@ func (s *nameSet) each(f func(h uint64, ts event.Time)) {
 // domainInfo is what all clients saw of a domain: the lowest few addresses its names
 // resolved to.
 type domainInfo struct {
-	addrs []netip.Addr
+	addrs detect.Sources
 }
 
 // maxAddrs is how many addresses a domain remembers (the lowest).
 const maxAddrs = 8
-
-func (d *domainInfo) addAddr(a netip.Addr) {
-	i, found := slices.BinarySearchFunc(d.addrs, a, netip.Addr.Compare)
-	if found || i >= maxAddrs {
-		return
-	}
-	d.addrs = slices.Insert(d.addrs, i, a)
-	if len(d.addrs) > maxAddrs {
-		d.addrs = d.addrs[:maxAddrs]
-	}
-}
 
 // lenStats are the population statistics of query lengths.
 type lenStats struct {
@@ -413,7 +401,7 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 		if i < maxAddrs && e.QType != 12 {
 			if ip, err := netip.ParseAddr(ans); err == nil {
 				di, _ := a.domains.Get(n.Domain)
-				di.addAddr(ip.Unmap())
+				di.addrs.Add(maxAddrs, ip.Unmap().As16())
 			}
 		}
 	}
@@ -496,9 +484,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 func (a *Aggregator) mergeShared(o *Aggregator) {
 	for k, od := range o.domains.All() {
 		d, _ := a.domains.Get(k)
-		for _, ip := range od.addrs {
-			d.addAddr(ip)
-		}
+		d.addrs.Merge(maxAddrs, &od.addrs)
 	}
 	for k, os := range o.servers.All() {
 		s, _ := a.servers.Get(k)

@@ -597,12 +597,13 @@ func (sc *scorer) connected(dom string, since event.Time) (bool, int) {
 	if di == nil {
 		return false, 0
 	}
-	for _, ip := range di.addrs {
+	addrs := di.addrs.Addrs()
+	for _, ip := range addrs {
 		if t := sc.a.conns.Lookup(ip.As16()); t != nil && *t >= since-60_000_000 {
-			return true, len(di.addrs)
+			return true, len(addrs)
 		}
 	}
-	return false, len(di.addrs)
+	return false, len(addrs)
 }
 
 // burst is the most names first asked within a window, and when that window starts.

@@ -64,7 +64,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/publicsuffix"
+	"github.com/sluice-hunt/sluice/dnsname"
 )
 
 // Query types.
@@ -1127,35 +1127,9 @@ func (f *fixture) write(dir, name string) []*rec {
 
 // --- the counts ----------------------------------------------------------------------------
 
+// registered is the registered domain the counts are kept under: the detection's own.
 func registered(name string, private bool) string {
-	if strings.HasSuffix(name, ".in-addr.arpa") {
-		return "in-addr.arpa"
-	}
-	if strings.HasSuffix(name, ".ip6.arpa") {
-		return "ip6.arpa"
-	}
-	if private {
-		if d, err := publicsuffix.EffectiveTLDPlusOne(name); err == nil {
-			return d
-		}
-		return name
-	}
-	suffix, icann := publicsuffix.PublicSuffix(name)
-	for !icann {
-		i := strings.IndexByte(suffix, '.')
-		if i < 0 {
-			break
-		}
-		suffix, icann = publicsuffix.PublicSuffix(suffix[i+1:])
-	}
-	if len(suffix) >= len(name) {
-		return name
-	}
-	rest := name[:len(name)-len(suffix)-1]
-	if i := strings.LastIndexByte(rest, '.'); i >= 0 {
-		return name[i+1:]
-	}
-	return name
+	return dnsname.Registered(dnsname.Canonical(name), private)
 }
 
 type clientStats struct {
