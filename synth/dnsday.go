@@ -291,15 +291,7 @@ func newDNSDay(o DNSDayOptions) *dnsDay {
 
 	weights := make([]float64, o.Clients)
 	for i := range o.Clients {
-		c := client{ip: clientIP(i)}
-		switch u := r.float(); {
-		case u < 0.78:
-			c.os = osWindows
-		case u < 0.92:
-			c.os = osMac
-		default:
-			c.os = osLinux
-		}
+		c := client{ip: clientIP(i), os: drawOS(r)}
 		dd.clients = append(dd.clients, c)
 		weights[i] = r.lognorm(1, 0.9)
 	}

@@ -75,15 +75,7 @@ func newGen(opt Options) (*gen, error) {
 	g.nbg = opt.Hosts
 	weights := make([]float64, 0, opt.Hosts+len(plantedHosts))
 	for i := 0; i < opt.Hosts; i++ {
-		c := client{ip: clientIP(i)}
-		switch u := r.float(); {
-		case u < 0.78:
-			c.os = osWindows
-		case u < 0.92:
-			c.os = osMac
-		default:
-			c.os = osLinux
-		}
+		c := client{ip: clientIP(i), os: drawOS(r)}
 		c.ua = browserUAs[c.os][r.intn(len(browserUAs[c.os]))]
 		g.clients = append(g.clients, c)
 		weights = append(weights, r.lognorm(1, 0.9))
@@ -366,4 +358,15 @@ func (g *gen) checkTime(t int64, what string) error {
 			g.opt.Start.Add(g.opt.Duration).UTC().Format(time.RFC3339))
 	}
 	return nil
+}
+
+// drawOS picks a client's operating system: 78 % Windows, 14 % macOS, 8 % Linux.
+func drawOS(r *rng) int {
+	switch u := r.float(); {
+	case u < 0.78:
+		return osWindows
+	case u < 0.92:
+		return osMac
+	}
+	return osLinux
 }
