@@ -384,7 +384,9 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 		return
 	}
 	if a.p.DNSLookups && !a.skipDNS[e.DstPort] && e.QTypeName != "NBSTAT" && e.QTypeName != "NB" {
-		if canon := dnsname.Canonical(e.Query); canon != "-" && !dnsname.IsReverse(canon) {
+		// a single label (tmsc, wpad) never leaves the network as asked: the resolver appends
+		// the search suffixes or fails it; no C2 answers it
+		if canon := dnsname.Canonical(e.Query); strings.IndexByte(canon, '.') > 0 && !dnsname.IsReverse(canon) {
 			if dom := dnsname.Registered(canon, true); dom != "" {
 				a.sources.Get(e.Src.As16())
 				p := getName(a.queries, nameKey{src: e.Src.As16(), name: dom})

@@ -344,8 +344,8 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 	}
 	v := a.analyse(e.Query)
 	n := &v.name
-	if n.Reverse || n.Local || n.Domain == "" {
-		return
+	if n.Reverse || n.Local || n.Domain == "" || n.Labels < 2 {
+		return // single labels (wpad, tmsc) are resolved by search suffix or not at all: no C2 answers them
 	}
 	canon := dnsname.Canonical(e.Query)
 	if ignored(canon, a.d.ignore) {
