@@ -23,12 +23,27 @@ type pairKey struct {
 type pair struct {
 	queries     int64
 	qbytes      int64
-	first, last detect.Item // the earliest and the latest query, as evidence
-	names       nameSet     // distinct names, with when each was first asked
-	minutes     []minute    // per-minute counts
-	example     string      // the longest name (then the smallest), canonical
+	first, last stamp    // the earliest and the latest query, as evidence
+	names       nameSet  // distinct names, with when each was first asked
+	minutes     []minute // per-minute counts
 	server      detect.EarliestAddr
 	ext         *pairExt
+}
+
+// stamp is a record's time and place: 16 bytes.
+type stamp struct {
+	ts  event.Time
+	ref event.Ref
+}
+
+func (s stamp) item() detect.Item { return detect.Item{TS: s.ts, Ref: s.ref} }
+
+// earlier orders stamps by time, then file and line.
+func (s stamp) earlier(o stamp) bool {
+	if s.ts != o.ts {
+		return s.ts < o.ts
+	}
+	return s.ref.Less(o.ref)
 }
 
 // pairExt is the state of pairs with long, encoded or signed names, long TXT answers or length
@@ -359,14 +374,14 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 	}
 	key := pairKey{e.Src.As16(), n.Domain}
 	p, fresh := a.pairs.Get(key) // the domain string is the cache's copy
-	it := detect.Item{TS: e.TS, Ref: e.Ref}
+	it := stamp{e.TS, e.Ref}
 	if fresh {
 		p.first, p.last = it, it
 	} else {
-		if earlier(it, p.first) {
+		if it.earlier(p.first) {
 			p.first = it
 		}
-		if earlier(p.last, it) {
+		if p.last.earlier(it) {
 			p.last = it
 		}
 	}
@@ -378,9 +393,6 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 	p.addMinute(e.TS, wire, txtType(e.QType), nx)
 	h := maphash.String(a.seed, canon)
 	if p.names.add(h, e.TS) {
-		if p.example == "" || len(canon) > len(p.example) || len(canon) == len(p.example) && canon < p.example {
-			p.example = strings.Clone(canon)
-		}
 		if n.Length >= outlierFloor {
 			x := p.extra()
 			x.lens = append(x.lens, uint8(min(n.Length, 255)))
@@ -436,13 +448,6 @@ func txtText(ans string) string {
 		return rest
 	}
 	return text
-}
-
-func earlier(a, b detect.Item) bool {
-	if a.TS != b.TS {
-		return a.TS < b.TS
-	}
-	return a.Ref.Less(b.Ref)
 }
 
 // ObserveConn remembers the addresses connected to, for the never-connected check.
@@ -505,18 +510,15 @@ func (a *Aggregator) mergeShared(o *Aggregator) {
 func (p *pair) merge(o *pair, k int) {
 	p.queries += o.queries
 	p.qbytes += o.qbytes
-	if earlier(o.first, p.first) {
+	if o.first.earlier(p.first) {
 		p.first = o.first
 	}
-	if earlier(p.last, o.last) {
+	if p.last.earlier(o.last) {
 		p.last = o.last
 	}
 	p.names.merge(&o.names)
 	p.server.Offer(o.server.TS, o.server.Addr)
 	p.minutes = append(p.minutes, o.minutes...)
-	if o.example != "" && (p.example == "" || len(o.example) > len(p.example) || len(o.example) == len(p.example) && o.example < p.example) {
-		p.example = o.example
-	}
 	if o.ext == nil {
 		return
 	}

@@ -516,7 +516,7 @@ func (sc *scorer) pairFinding(r pairRef) (finding.Finding, bool, bool) {
 	risk := rs[0].risk + 5*(len(groups)-1)
 	var notes []string
 	if sc.a.sawConn && sc.d.p.CheckConnections && rs[0].risk >= 20 {
-		if ok, n := sc.connected(dom, pr.first.TS); !ok {
+		if ok, n := sc.connected(dom, pr.first.ts); !ok {
 			risk += 10
 			if n == 0 {
 				notes = append(notes, "its names never resolved to an address")
@@ -531,7 +531,7 @@ func (sc *scorer) pairFinding(r pairRef) (finding.Finding, bool, bool) {
 	if a := pr.server.Addr; a.IsValid() {
 		f.Entities.Dst = a.String() // the server it asked first: a resolver, or the tunnel's own
 	}
-	f.First, f.Last = pr.first.TS, pr.last.TS
+	f.First, f.Last = pr.first.ts, pr.last.ts
 	var texts []string
 	for _, x := range rs {
 		texts = append(texts, x.text)
@@ -574,8 +574,8 @@ func (sc *scorer) evidence(pr *pair) []finding.Evidence {
 		return x.ev.Evidence(func(it detect.Item) string { return fmt.Sprintf("%d-character name", it.Rank) })
 	}
 	var s detect.Sample
-	s.Add(2, pr.first)
-	s.Add(2, pr.last)
+	s.Add(2, pr.first.item())
+	s.Add(2, pr.last.item())
 	return s.Evidence(func(detect.Item) string { return "" })
 }
 
@@ -661,7 +661,7 @@ func (sc *scorer) clientFinding(client [16]byte, refs []pairRef) (finding.Findin
 		n   int64
 	}
 	var doms []dn
-	var first, last detect.Item
+	var first, last stamp
 	for i, r := range refs {
 		var n int64
 		for _, m := range r.p.minutes {
@@ -675,10 +675,10 @@ func (sc *scorer) clientFinding(client [16]byte, refs []pairRef) (finding.Findin
 		if n > 0 {
 			doms = append(doms, dn{r.key.domain, n})
 		}
-		if i == 0 || earlier(r.p.first, first) {
+		if i == 0 || r.p.first.earlier(first) {
 			first = r.p.first
 		}
-		if i == 0 || earlier(last, r.p.last) {
+		if i == 0 || last.earlier(r.p.last) {
 			last = r.p.last
 		}
 	}
@@ -698,7 +698,7 @@ func (sc *scorer) clientFinding(client [16]byte, refs []pairRef) (finding.Findin
 	}
 	f := detect.Base(info, rs[0].risk)
 	f.Entities = finding.Entities{Src: addr(client).String(), App: "dns"}
-	f.First, f.Last = first.TS, last.TS
+	f.First, f.Last = first.ts, last.ts
 	var texts []string
 	for _, x := range rs {
 		texts = append(texts, x.text)
@@ -717,8 +717,8 @@ func (sc *scorer) clientFinding(client [16]byte, refs []pairRef) (finding.Findin
 		finding.Fig("peak_domains", strings.Join(top, ", "), finding.Text),
 	}
 	var s detect.Sample
-	s.Add(2, first)
-	s.Add(2, last)
+	s.Add(2, first.item())
+	s.Add(2, last.item())
 	f.Evidence = s.Evidence(func(detect.Item) string { return "" })
 	return f, true
 }
