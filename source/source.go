@@ -50,8 +50,8 @@ func ReaderInput(name string, r io.Reader) Input {
 }
 
 // Expand turns command-line arguments into inputs: files as given, folders walked recursively
-// (hidden entries skipped) in lexical order, "-" for stdin. A path that does not exist is an
-// error.
+// (hidden entries skipped) in lexical order, "-" for stdin. A zip archive (by its first bytes)
+// is the files inside it (see zipInputs). A path that does not exist is an error.
 func Expand(args []string, stdin io.Reader) ([]Input, error) {
 	var out []Input
 	seen := map[string]bool{}
@@ -70,7 +70,7 @@ func Expand(args []string, stdin io.Reader) ([]Input, error) {
 		if !st.IsDir() {
 			if !seen[a] {
 				seen[a] = true
-				out = append(out, FileInput(a, st.Size()))
+				out = append(out, fileOrZip(a, st.Size())...)
 			}
 			continue
 		}
@@ -102,7 +102,7 @@ func Expand(args []string, stdin io.Reader) ([]Input, error) {
 			}
 			if !seen[p] {
 				seen[p] = true
-				files = append(files, FileInput(p, info.Size()))
+				files = append(files, fileOrZip(p, info.Size())...)
 			}
 			return nil
 		})
@@ -113,6 +113,14 @@ func Expand(args []string, stdin io.Reader) ([]Input, error) {
 		out = append(out, files...)
 	}
 	return out, nil
+}
+
+// fileOrZip is the input of a file, or of each file inside it when it is a zip archive.
+func fileOrZip(p string, size int64) []Input {
+	if size >= int64(len(zipMagic)) && isZip(p) {
+		return zipInputs(p)
+	}
+	return []Input{FileInput(p, size)}
 }
 
 // FileInfo identifies the file a reader is reading.

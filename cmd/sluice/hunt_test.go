@@ -1,12 +1,14 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -334,4 +336,50 @@ func TestHuntSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "testdata/sample.golden.txt", table)
+}
+
+// TestHuntZip: the sample day zipped (as the OTRF datasets ship) hunts to the same findings
+// as the folder.
+func TestHuntZip(t *testing.T) {
+	const dir = "../../testdata/zeek"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := w.Create("zeek/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(data)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zp := filepath.Join(t.TempDir(), "day.zip")
+	if err := os.WriteFile(zp, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := run(t, "", "hunt", "--quiet", "--format", "jsonl", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := run(t, "", "hunt", "--quiet", "--format", "jsonl", zp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// evidence names the member inside the archive: compare without file names
+	strip := regexp.MustCompile(`"file":"[^"]*"`)
+	if g, w := strip.ReplaceAllString(got, ""), strip.ReplaceAllString(want, ""); g != w || len(g) < 1000 {
+		t.Errorf("zipped day differs (%d bytes vs %d)", len(g), len(w))
+	}
+	if !strings.Contains(got, `day.zip!zeek/conn.log.gz"`) {
+		t.Errorf("evidence does not name the member: %.300s", got)
+	}
 }
