@@ -162,3 +162,13 @@ func Base(info Info, risk int) finding.Finding {
 		Severity:   finding.SeverityFor(risk),
 	}
 }
+
+// FloorDiv divides rounding toward minus infinity (times before the epoch, offsets before a
+// series' base fall in the right bucket).
+func FloorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}

@@ -296,3 +296,23 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+func TestCache(t *testing.T) {
+	c := NewCache[string]()
+	calls := 0
+	f := func(s string) string { calls++; return Registered(Canonical(s), true) }
+	for range 3 {
+		if got := c.Get("WWW.Example.COM", f); got != "example.com" {
+			t.Fatalf("got %q", got)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("computed %d times", calls)
+	}
+	for i := range cacheShards*cacheShardCap + 10 { // past the cap: shards start over, values stay right
+		name := "h" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + ".example.org"
+		if got := c.Get(name, f); got != "example.org" {
+			t.Fatalf("%s: %q", name, got)
+		}
+	}
+}

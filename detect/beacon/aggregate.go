@@ -55,9 +55,9 @@ func (s *series) add(ts event.Time, size int64, sized bool, maxPoints int, ref e
 		s.sized = true
 	}
 	if s.n == 0 {
-		s.base = event.Time(floorDiv(int64(ts), tick) * tick) // tick-aligned: merges shift offsets exactly
+		s.base = event.Time(detect.FloorDiv(int64(ts), tick) * tick) // tick-aligned: merges shift offsets exactly
 		s.first, s.last = it, it
-		s.p0 = pack(floorDiv(int64(ts)-int64(s.base), tick), size)
+		s.p0 = pack(detect.FloorDiv(int64(ts)-int64(s.base), tick), size)
 		s.n = 1
 		return
 	}
@@ -71,7 +71,7 @@ func (s *series) add(ts event.Time, size int64, sized bool, maxPoints int, ref e
 	if s.kept() >= maxPoints {
 		return
 	}
-	off := floorDiv(int64(ts)-int64(s.base), tick)
+	off := detect.FloorDiv(int64(ts)-int64(s.base), tick)
 	if off > 1<<31-1 || off < -(1<<31) {
 		s.dropped++
 		return
@@ -269,6 +269,7 @@ type Aggregator struct {
 	queries *detect.Table[nameKey, namePair] // (client, registered domain): its DNS lookups
 	sources *detect.Table[[16]byte, struct{}]
 	skipDNS map[uint16]bool
+	domains *dnsname.Cache[string]
 }
 
 // NewAggregator returns empty state.
@@ -282,7 +283,7 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 		skip[uint16(p)] = true
 	}
 	return &Aggregator{
-		p: &d.p, failed: failed, skipDNS: skip,
+		p: &d.p, failed: failed, skipDNS: skip, domains: d.domains,
 		queries: detect.NewTable[nameKey, namePair](),
 		ips:     detect.NewTable[ipKey, ipPair](),
 		names:   detect.NewTable[nameKey, namePair](),
@@ -384,21 +385,17 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 		return
 	}
 	if a.p.DNSLookups && !a.skipDNS[e.DstPort] && e.QTypeName != "NBSTAT" && e.QTypeName != "NB" {
-		// a single label (tmsc, wpad) never leaves the network as asked: the resolver appends
-		// the search suffixes or fails it; no C2 answers it
-		if canon := dnsname.Canonical(e.Query); strings.IndexByte(canon, '.') > 0 && !dnsname.IsReverse(canon) {
-			if dom := dnsname.Registered(canon, true); dom != "" {
-				a.sources.Get(e.Src.As16())
-				p := getName(a.queries, nameKey{src: e.Src.As16(), name: dom})
-				p.via |= viaQuery
-				p.ok.add(e.TS, 0, false, a.p.MaxPoints, e.Ref)
-				if len(e.TTLs) > 0 {
-					ttl := slices.Min(e.TTLs)
-					p.ttl = max(p.ttl, uint32(min(max(int64(ttl)/1_000_000, 0), 1<<32-1)))
-				}
-				p.ports.add(e.DstPort)
-				p.addDst(e.Dst)
+		if dom := a.domains.Get(e.Query, lookupDomain); dom != "" {
+			a.sources.Get(e.Src.As16())
+			p := getName(a.queries, nameKey{src: e.Src.As16(), name: dom})
+			p.via |= viaQuery
+			p.ok.add(e.TS, 0, false, a.p.MaxPoints, e.Ref)
+			if len(e.TTLs) > 0 {
+				ttl := slices.Min(e.TTLs)
+				p.ttl = max(p.ttl, uint32(min(max(int64(ttl)/1_000_000, 0), 1<<32-1)))
 			}
+			p.ports.add(e.DstPort)
+			p.addDst(e.Dst)
 		}
 	}
 	if len(e.Answers) == 0 {
@@ -421,6 +418,17 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 			*v = strings.Clone(name)
 		}
 	}
+}
+
+// lookupDomain is the registered domain a lookup series keys on, "" for names that make none:
+// PTR names, and single labels (tmsc, wpad), which never leave the network as asked (the
+// resolver appends the search suffixes or fails them; no C2 answers one).
+func lookupDomain(query string) string {
+	canon := dnsname.Canonical(query)
+	if strings.IndexByte(canon, '.') <= 0 || dnsname.IsReverse(canon) {
+		return ""
+	}
+	return strings.Clone(dnsname.Registered(canon, true))
 }
 
 // normName lowercases a host name and drops a port and a trailing dot; it returns "" for

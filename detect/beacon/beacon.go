@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/dnsname"
 	"github.com/sluice-hunt/sluice/event"
 )
 
@@ -67,10 +68,13 @@ func DefaultParams() Params {
 }
 
 // Detection is the beacon detection.
-type Detection struct{ p Params }
+type Detection struct {
+	p       Params
+	domains *dnsname.Cache[string] // a DNS query's registered domain ("" when not a lookup series)
+}
 
 // New returns the detection with its default parameters.
-func New() *Detection { return &Detection{p: DefaultParams()} }
+func New() *Detection { return &Detection{p: DefaultParams(), domains: dnsname.NewCache[string]()} }
 
 // Params returns the parameters, holding their defaults until the config is decoded into them.
 func (d *Detection) Params() any { return &d.p }

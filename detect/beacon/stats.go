@@ -108,7 +108,7 @@ func analyze(times []int64, sizes []uint32, sized bool, window detect.Window, bu
 	gaps := buf.gaps[:0]
 	prev := int64(math.MinInt64)
 	for _, t := range times {
-		s := floorDiv(t, 1e6)
+		s := detect.FloorDiv(t, 1e6)
 		if s != prev {
 			if prev != math.MinInt64 {
 				gaps = append(gaps, float64(s-prev))
@@ -222,14 +222,6 @@ func analyze(times []int64, sizes []uint32, sized bool, window detect.Window, bu
 	return a
 }
 
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
-}
-
 // binCounts counts times in n equal bins over [from, to], into buf.
 func binCounts(buf []int, times []int64, from, to int64, n int) []int {
 	bins := slices.Grow(buf[:0], n)[:n]
@@ -309,7 +301,7 @@ func hourly(times []int64) finding.Histogram {
 		return finding.Histogram{}
 	}
 	const hour = int64(3600e6)
-	start := floorDiv(times[0], hour) * hour
+	start := detect.FloorDiv(times[0], hour) * hour
 	hours := (times[len(times)-1]-start)/hour + 1
 	bin := hour * ((hours + 47) / 48)
 	counts := make([]int, (times[len(times)-1]-start)/bin+1)

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/dnsname"
@@ -109,7 +108,7 @@ func (p *pair) extra() *pairExt {
 // addMinute counts a query in its minute: the last minute, or one of the few before it (events
 // arrive nearly in time order), or a new one (merged with its twin at scoring).
 func (p *pair) addMinute(ts event.Time, bytes int, txt, nx bool) {
-	at := int32(floorDiv(int64(ts), 60_000_000))
+	at := int32(detect.FloorDiv(int64(ts), 60_000_000))
 	var m *minute
 	for i := len(p.minutes) - 1; i >= 0 && i >= len(p.minutes)-4; i-- {
 		if p.minutes[i].at == at {
@@ -136,14 +135,6 @@ func satAdd32(a, b uint32) uint32 {
 		return s
 	}
 	return 1<<32 - 1
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && a < 0 {
-		q--
-	}
-	return q
 }
 
 // nameSet is a set of 64-bit name hashes, each with the time it was first seen. Up to two live
@@ -231,52 +222,11 @@ type lenStats struct {
 
 // verdict is the analysis of one name, cached.
 type verdict struct {
-	name dnsname.Name
-	sig  int // the index of the signature the name matches, plus one; 0 for none
-}
-
-// nameCache keeps the verdicts on recent names, shared by the aggregators of a run (the
-// engine's 256 partitions see the same popular names): sharded, each shard starting over when
-// full.
-type nameCache struct {
-	seed   maphash.Seed
-	shards [cacheShards]cacheShard
-}
-
-type cacheShard struct {
-	mu sync.Mutex
-	m  map[string]*verdict
-}
-
-const (
-	cacheShards   = 64
-	cacheShardCap = 4096 // 262,144 names in all
-)
-
-func newNameCache() *nameCache {
-	c := &nameCache{seed: maphash.MakeSeed()}
-	for i := range c.shards {
-		c.shards[i].m = make(map[string]*verdict)
-	}
-	return c
-}
-
-func (c *nameCache) get(query string, analyse func() *verdict) *verdict {
-	sh := &c.shards[maphash.String(c.seed, query)%cacheShards]
-	sh.mu.Lock()
-	v, ok := sh.m[query]
-	sh.mu.Unlock()
-	if ok {
-		return v
-	}
-	v = analyse()
-	sh.mu.Lock()
-	if len(sh.m) >= cacheShardCap {
-		clear(sh.m)
-	}
-	sh.m[strings.Clone(query)] = v
-	sh.mu.Unlock()
-	return v
+	name   dnsname.Name
+	canon  string // dnsname.Canonical of the query
+	hash   uint64 // of canon, with hashSeed
+	inMean bool   // counts in the population of lengths (its TLD is 24 characters or fewer)
+	sig    int    // the index of the signature the name matches, plus one; 0 for none
 }
 
 // Aggregator is one partition's state.
@@ -304,7 +254,7 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 		skip[uint16(p)] = true
 	}
 	return &Aggregator{
-		d: d, k: env.Evidence, seed: hashSeed, skip: skip, internal: env.Internal,
+		d: d, k: env.Evidence, skip: skip, internal: env.Internal,
 		pairs:   detect.NewTable[pairKey, pair](),
 		domains: detect.NewTable[string, domainInfo](),
 		servers: detect.NewTable[[16]byte, detect.Sources](),
@@ -314,14 +264,17 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 
 // analyse returns the verdict on a name, from the cache when it was seen lately.
 func (a *Aggregator) analyse(query string) *verdict {
-	return a.d.cache.get(query, func() *verdict {
+	return a.d.cache.Get(query, func(query string) *verdict {
 		v := &verdict{name: dnsname.Analyze(query, a.d.limits)}
+		v.name.Domain = strings.Clone(v.name.Domain)
+		v.canon = strings.Clone(dnsname.Canonical(query))
+		v.hash = maphash.String(hashSeed, v.canon)
+		v.inMean = len(v.canon)-strings.LastIndexByte(v.canon, '.')-1 <= 24
 		if !v.name.Reverse && !v.name.Local && v.name.Domain != "" {
 			if sig := a.d.sigs.Match(query); sig != nil {
 				v.sig = a.d.sigIndex[sig.Name] + 1
 			}
 		}
-		v.name.Domain = strings.Clone(v.name.Domain)
 		return v
 	})
 }
@@ -362,11 +315,10 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 	if n.Reverse || n.Local || n.Domain == "" || n.Labels < 2 {
 		return // single labels (wpad, tmsc) are resolved by search suffix or not at all: no C2 answers them
 	}
-	canon := dnsname.Canonical(e.Query)
-	if ignored(canon, a.d.ignore) {
+	if ignored(v.canon, a.d.ignore) {
 		return
 	}
-	if tld := canon[strings.LastIndexByte(canon, '.')+1:]; len(tld) <= 24 {
+	if v.inMean {
 		l := float64(n.Length)
 		a.lens.n++
 		a.lens.sum += l
@@ -391,7 +343,7 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 	p.qbytes += int64(wire)
 	nx := e.RCode == 3
 	p.addMinute(e.TS, wire, txtType(e.QType), nx)
-	h := maphash.String(a.seed, canon)
+	h := v.hash
 	if p.names.add(h, e.TS) {
 		if n.Length >= outlierFloor {
 			x := p.extra()
@@ -406,7 +358,7 @@ func (a *Aggregator) ObserveDNS(e *event.DNS) {
 	for i, ans := range e.Answers {
 		if strings.HasPrefix(ans, "TXT ") {
 			if txt := txtText(ans); len(txt) > a.d.p.LongTXT {
-				p.extra().txt.add(maphash.String(a.seed, txt), e.TS)
+				p.extra().txt.add(maphash.String(hashSeed, txt), e.TS)
 			}
 			continue
 		}

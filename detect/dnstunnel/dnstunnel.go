@@ -120,7 +120,7 @@ type Detection struct {
 	resolvers *netset.Set
 	limits    dnsname.Limits
 	ignore    map[string]bool // IgnoreDomains, canonical
-	cache     *nameCache
+	cache     *dnsname.Cache[*verdict]
 }
 
 // New returns the detection with its default parameters.
@@ -177,7 +177,7 @@ func (d *Detection) Prepare() error {
 		return fmt.Errorf("resolvers: %w", err)
 	}
 	d.resolvers = res
-	d.cache = newNameCache()
+	d.cache = dnsname.NewCache[*verdict]()
 	d.ignore = map[string]bool{}
 	for _, dom := range p.IgnoreDomains {
 		if dom = dnsname.Canonical(strings.Trim(dom, ".")); dom != "" {

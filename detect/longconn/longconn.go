@@ -131,17 +131,9 @@ func unpack(v uint64) (start, end int64) {
 func span(ts event.Time, d event.Duration) (start, end int64) {
 	t := int64(ts)
 	d = min(max(d, 0), maxLen*tick) // no overflow on absurd durations; pack saturates anyway
-	start = floorDiv(t, tick)
-	end = -floorDiv(-(t + int64(d)), tick) // ceiling
+	start = detect.FloorDiv(t, tick)
+	end = -detect.FloorDiv(-(t + int64(d)), tick) // ceiling
 	return start, end
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }
 
 func gapTicks(d detect.Duration) int64 { return max(0, d.Micros()/tick) }
