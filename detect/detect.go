@@ -71,6 +71,7 @@ type (
 	FTPObserver    interface{ ObserveFTP(*event.FTP) }
 	X509Observer   interface{ ObserveX509(*event.X509) }
 	NoticeObserver interface{ ObserveNotice(*event.Notice) }
+	HostObserver   interface{ ObserveHost(*event.Host) }
 )
 
 // Window is the time span of the events a run read.

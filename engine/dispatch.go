@@ -28,6 +28,7 @@ type dispatch struct {
 	ftp    []detect.FTPObserver
 	x509   []detect.X509Observer
 	notice []detect.NoticeObserver
+	host   []detect.HostObserver
 }
 
 func newDispatch(opt Options, env *detect.Env) *dispatch {
@@ -62,6 +63,9 @@ func newDispatch(opt Options, env *detect.Env) *dispatch {
 		if o, ok := a.(detect.NoticeObserver); ok {
 			d.notice = append(d.notice, o)
 		}
+		if o, ok := a.(detect.HostObserver); ok {
+			d.host = append(d.host, o)
+		}
 	}
 	return d
 }
@@ -71,7 +75,7 @@ func (d *dispatch) unread() event.KindSet {
 	var s event.KindSet
 	for k, n := range [...]int{event.KindConn: len(d.conn), event.KindHTTP: len(d.http), event.KindDNS: len(d.dns),
 		event.KindTLS: len(d.tls), event.KindFile: len(d.file), event.KindSMTP: len(d.smtp), event.KindFTP: len(d.ftp),
-		event.KindX509: len(d.x509), event.KindNotice: len(d.notice)} {
+		event.KindX509: len(d.x509), event.KindNotice: len(d.notice), event.KindHost: len(d.host)} {
 		if n == 0 {
 			s = s.With(event.Kind(k))
 		}
@@ -173,6 +177,14 @@ func (d *dispatch) Notice(e *event.Notice) {
 	if d.keep(event.KindNotice, e.TS) {
 		for _, o := range d.notice {
 			o.ObserveNotice(e)
+		}
+	}
+}
+
+func (d *dispatch) Host(e *event.Host) {
+	if d.keep(event.KindHost, e.TS) {
+		for _, o := range d.host {
+			o.ObserveHost(e)
 		}
 	}
 }

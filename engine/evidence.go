@@ -51,16 +51,19 @@ func resolveEvidence(inputs []source.Input, res *Result, withText bool) {
 // readLines returns the text of the given (sorted) 1-based lines of an input.
 func readLines(in source.Input, lines []uint32) map[uint32]string {
 	out := map[uint32]string{}
-	rc, err := in.Open()
+	o, err := source.Open(in, nil)
 	if err != nil {
 		return out
 	}
-	defer rc.Close()
-	r, _, err := source.Decompress(rc)
-	if err != nil {
+	defer o.Close()
+	if o.Format.Records != nil {
+		recs, _ := o.Format.Records(o.R, lines)
+		for k, t := range recs {
+			out[k] = t[:min(len(t), MaxEvidenceText)]
+		}
 		return out
 	}
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(o.R, 1<<20)
 	line := uint32(1)
 	next := 0
 	for next < len(lines) {

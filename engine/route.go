@@ -50,6 +50,7 @@ type batch struct {
 	ftp    []event.FTP
 	x509   []event.X509
 	notice []event.Notice
+	host   []event.Host
 	strs   []string
 	durs   []event.Duration
 }
@@ -57,7 +58,7 @@ type batch struct {
 func (b *batch) reset(part int) {
 	b.part, b.n = part, 0
 	b.conn, b.http, b.dns, b.tls, b.file = b.conn[:0], b.http[:0], b.dns[:0], b.tls[:0], b.file[:0]
-	b.smtp, b.ftp, b.x509, b.notice = b.smtp[:0], b.ftp[:0], b.x509[:0], b.notice[:0]
+	b.smtp, b.ftp, b.x509, b.notice, b.host = b.smtp[:0], b.ftp[:0], b.x509[:0], b.notice[:0], b.host[:0]
 	b.strs, b.durs = b.strs[:0], b.durs[:0]
 }
 
@@ -73,6 +74,7 @@ func (b *batch) release() {
 	clear(b.ftp)
 	clear(b.x509)
 	clear(b.notice)
+	clear(b.host)
 	clear(b.strs)
 	b.reset(0)
 }
@@ -124,6 +126,9 @@ func (b *batch) deliver(d *dispatch) {
 	}
 	for i := range b.notice {
 		d.Notice(&b.notice[i])
+	}
+	for i := range b.host {
+		d.Host(&b.host[i])
 	}
 }
 
@@ -245,5 +250,19 @@ func (r *router) Notice(e *event.Notice) {
 	b.notice = append(b.notice, *e)
 	c := &b.notice[len(b.notice)-1]
 	c.Actions = b.list(c.Actions)
+	r.added(b)
+}
+
+// Host partitions a connection by its initiator, like a conn record, and other host events by
+// the host's name.
+func (r *router) Host(e *event.Host) {
+	p := partOfString(e.Computer)
+	if e.Src.IsValid() {
+		p = partOf(e.Src)
+	}
+	b := r.get(p)
+	b.host = append(b.host, *e)
+	c := &b.host[len(b.host)-1]
+	c.Args = b.list(c.Args)
 	r.added(b)
 }

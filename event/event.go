@@ -79,10 +79,11 @@ const (
 	KindFTP
 	KindX509
 	KindNotice
+	KindHost
 	NumKinds
 )
 
-var kindNames = [...]string{"conn", "http", "dns", "tls", "file", "smtp", "ftp", "x509", "notice"}
+var kindNames = [...]string{"conn", "http", "dns", "tls", "file", "smtp", "ftp", "x509", "notice", "host"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -323,6 +324,70 @@ type Notice struct {
 	Actions   List
 }
 
+// HostOp is what a host event records.
+type HostOp uint8
+
+// The host operations.
+const (
+	// OpProcess: a process started (Sysmon 1, Security 4688, auditd execve).
+	OpProcess HostOp = iota + 1
+	// OpConnect: a process made or accepted a network connection (Sysmon 3, auditd connect).
+	OpConnect
+	// OpDNS: a process looked a name up (Sysmon 22).
+	OpDNS
+	// OpFile: a process created a file (Sysmon 11).
+	OpFile
+)
+
+var opNames = [...]string{"", "process", "connect", "dns", "file"}
+
+func (o HostOp) String() string {
+	if int(o) < len(opNames) && o > 0 {
+		return opNames[o]
+	}
+	return "unknown"
+}
+
+// Proc identifies a process on a host, as far as the log says.
+type Proc struct {
+	PID         int64  // Unset when the log did not say
+	GUID        string // Sysmon's ProcessGuid (unique per process start on a host)
+	Image       string // path of the executable
+	CommandLine string
+	User        string // DOMAIN\user, or the Linux user name (uid when unresolved)
+}
+
+// Host is one event a host logged about a process: its start, a connection it made, a name it
+// looked up, a file it created (Sysmon, Windows Security, auditd).
+type Host struct {
+	Meta
+	// Flow is set for OpConnect: the initiator is Src, as in a conn record (Sysmon's
+	// SourceIp); Initiated tells whether that is the host's side.
+	Flow
+	Op       HostOp
+	Log      string // "sysmon", "security", "auditd"
+	EventID  int32  // the Windows event id; 0 for auditd
+	Computer string // the host's name as it logs it
+	Proc     Proc
+	// Parent is the creating process (OpProcess).
+	Parent Proc
+	// OpProcess details.
+	CurrentDir       string
+	OriginalFileName string // the PE header's name: differs from Image's when renamed
+	Hashes           string
+	Args             List // argv, when the log keeps the arguments apart (auditd EXECVE)
+	// OpConnect details.
+	Proto     string // tcp, udp
+	Initiated int8   // 1 the process connected out, 0 it accepted, Unset
+	DstHost   string // the destination's name, when the host resolved it
+	// OpDNS details.
+	Query        string
+	QueryStatus  string // Sysmon's QueryStatus: 0 success, else a Windows error code
+	QueryResults string // Sysmon's QueryResults: "type: 5 name;::ffff:1.2.3.4;"
+	// OpFile details.
+	TargetFile string
+}
+
 // Sink receives events. A reader calls a sink from one goroutine at a time.
 type Sink interface {
 	Conn(*Conn)
@@ -334,6 +399,7 @@ type Sink interface {
 	FTP(*FTP)
 	X509(*X509)
 	Notice(*Notice)
+	Host(*Host)
 }
 
 // NopSink ignores every event; embed it to implement only some methods of Sink.
@@ -348,3 +414,4 @@ func (NopSink) SMTP(*SMTP)     {}
 func (NopSink) FTP(*FTP)       {}
 func (NopSink) X509(*X509)     {}
 func (NopSink) Notice(*Notice) {}
+func (NopSink) Host(*Host)     {}

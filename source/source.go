@@ -150,6 +150,10 @@ type Format struct {
 	// an error only when the input cannot be read on (problems with single records are
 	// reported through the jobs' stats). emit blocks while the workers are busy.
 	Read func(ctx context.Context, r io.Reader, f FileInfo, st *Stats, emit func(Job) error) error
+	// Records, when set, reads back the records at the given positions (event.Ref.Line, in
+	// ascending order) as text, for formats whose records are not single lines (EVTX, XML). A
+	// format without it has one record a line, and a record's line is its text.
+	Records func(r io.Reader, positions []uint32) (map[uint32]string, error)
 }
 
 var formats []Format

@@ -176,7 +176,7 @@ func HeapAlloc() uint64 {
 }
 
 // Observe feeds one event (*event.Conn, *event.HTTP, *event.DNS, *event.TLS, *event.File,
-// *event.SMTP, *event.FTP, *event.X509 or *event.Notice) to an aggregator, through the
+// *event.SMTP, *event.FTP, *event.X509, *event.Notice or *event.Host) to an aggregator, through the
 // observer interface of its kind; an aggregator that does not read the kind ignores it.
 func Observe(agg detect.Aggregator, e any) {
 	switch e := e.(type) {
@@ -215,6 +215,10 @@ func Observe(agg detect.Aggregator, e any) {
 	case *event.Notice:
 		if o, ok := agg.(detect.NoticeObserver); ok {
 			o.ObserveNotice(e)
+		}
+	case *event.Host:
+		if o, ok := agg.(detect.HostObserver); ok {
+			o.ObserveHost(e)
 		}
 	default:
 		panic(fmt.Sprintf("detecttest.Observe: %T is not an event", e))
