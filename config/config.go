@@ -11,7 +11,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sluice-hunt/sluice/attrib"
 	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/finding"
 	"github.com/sluice-hunt/sluice/netset"
 )
@@ -20,6 +22,10 @@ import (
 type Config struct {
 	// InternalNetworks are the networks treated as inside; empty means netset.DefaultInternal.
 	InternalNetworks []string `yaml:"internal_networks"`
+	// ExternalNetworks are outside even when InternalNetworks covers them.
+	ExternalNetworks []string `yaml:"external_networks"`
+	// Attribution tunes how findings are tied to host processes.
+	Attribution Attribution `yaml:"attribution"`
 	// Evidence is the most source records each finding carries (default 5).
 	Evidence *int `yaml:"evidence"`
 	// MinScore drops findings with a lower risk (default 0).
@@ -31,6 +37,38 @@ type Config struct {
 	Exclude finding.Filter `yaml:"exclude"`
 	// Detections holds each detection's settings by ID.
 	Detections map[string]yaml.Node `yaml:"detections"`
+}
+
+// Attribution tunes process attribution (see package attrib).
+type Attribution struct {
+	// Tolerance is how far apart a network record's time and the host's may be (default 5s).
+	Tolerance *detect.Duration `yaml:"tolerance"`
+	// Processes is the most processes a finding names (default 3).
+	Processes int `yaml:"processes"`
+}
+
+// AttribOptions returns the attribution options with their defaults.
+func (c *Config) AttribOptions() attrib.Options {
+	o := attrib.DefaultOptions()
+	if c == nil {
+		return o
+	}
+	if c.Attribution.Tolerance != nil {
+		o.Tolerance = event.Duration(c.Attribution.Tolerance.Micros())
+	}
+	if c.Attribution.Processes > 0 {
+		o.Max = c.Attribution.Processes
+	}
+	return o
+}
+
+// External returns the networks that are outside even when inside the internal ones (nil
+// when none).
+func (c *Config) External() (*netset.Set, error) {
+	if c == nil || len(c.ExternalNetworks) == 0 {
+		return nil, nil
+	}
+	return netset.Parse(c.ExternalNetworks)
 }
 
 // Detection is one detection as configured.

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sluice-hunt/sluice/attrib"
 	"github.com/sluice-hunt/sluice/baseline"
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/finding"
@@ -97,6 +98,12 @@ type Env struct {
 	Window Window
 	// Baseline is what earlier runs saw (`sluice baseline save`); nil when the run has none.
 	Baseline *baseline.Store
+	// Hosts is set before Score: the run's host events (processes, their connections and
+	// lookups), to name the process behind a record; empty when the run read no host log.
+	Hosts *attrib.Index
+	// External networks are outside even when Internal covers them (a lab's C2 server in
+	// 10.0.0.0/8, a partner's range).
+	External *netset.Set
 }
 
 // Baseliner is a detection that contributes to a baseline: `sluice baseline save` stores what
@@ -109,7 +116,9 @@ type Baseliner interface {
 }
 
 // IsInternal reports whether a is in the internal networks.
-func (e *Env) IsInternal(a netip.Addr) bool { return e.Internal.Contains(a) }
+func (e *Env) IsInternal(a netip.Addr) bool {
+	return e.Internal.Contains(a) && (e.External == nil || !e.External.Contains(a))
+}
 
 var registry []func() Detection
 

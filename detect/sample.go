@@ -12,6 +12,8 @@ type Item struct {
 	Rank int64 // higher is kept first (bytes, duration ...); equal ranks prefer earlier records
 	TS   event.Time
 	Ref  event.Ref
+	// SrcPort is the record's source port (0 unknown), for process attribution.
+	SrcPort uint16
 }
 
 func better(a, b Item) bool {
@@ -99,7 +101,7 @@ func (s *Sample) Items() []Item {
 func (s *Sample) Evidence(note func(Item) string) []finding.Evidence {
 	var out []finding.Evidence
 	for _, it := range s.Items() {
-		ev := finding.Evidence{Ref: it.Ref, TS: it.TS}
+		ev := finding.Evidence{Ref: it.Ref, TS: it.TS, SrcPort: it.SrcPort}
 		if note != nil {
 			ev.Note = note(it)
 		}

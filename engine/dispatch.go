@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/sluice-hunt/sluice/attrib"
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/source"
@@ -29,10 +30,12 @@ type dispatch struct {
 	x509   []detect.X509Observer
 	notice []detect.NoticeObserver
 	host   []detect.HostObserver
+	// procs collects host events for process attribution.
+	procs *attrib.Builder
 }
 
 func newDispatch(opt Options, env *detect.Env) *dispatch {
-	d := &dispatch{since: opt.Since, until: opt.Until}
+	d := &dispatch{since: opt.Since, until: opt.Until, procs: attrib.NewBuilder()}
 	for _, cd := range opt.Detections {
 		a := cd.NewAggregator(env)
 		d.aggs = append(d.aggs, a)
@@ -75,7 +78,7 @@ func (d *dispatch) unread() event.KindSet {
 	var s event.KindSet
 	for k, n := range [...]int{event.KindConn: len(d.conn), event.KindHTTP: len(d.http), event.KindDNS: len(d.dns),
 		event.KindTLS: len(d.tls), event.KindFile: len(d.file), event.KindSMTP: len(d.smtp), event.KindFTP: len(d.ftp),
-		event.KindX509: len(d.x509), event.KindNotice: len(d.notice), event.KindHost: len(d.host)} {
+		event.KindX509: len(d.x509), event.KindNotice: len(d.notice), event.KindHost: len(d.host) + 1} { // host events name processes
 		if n == 0 {
 			s = s.With(event.Kind(k))
 		}
@@ -183,6 +186,7 @@ func (d *dispatch) Notice(e *event.Notice) {
 
 func (d *dispatch) Host(e *event.Host) {
 	if d.keep(event.KindHost, e.TS) {
+		d.procs.ObserveHost(e)
 		for _, o := range d.host {
 			o.ObserveHost(e)
 		}
@@ -207,6 +211,7 @@ func (d *dispatch) merge(others []*dispatch, width int) {
 	})
 	for _, o := range others {
 		d.mergeCounts(o)
+		d.procs.Merge(o.procs)
 	}
 }
 

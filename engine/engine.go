@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sluice-hunt/sluice/attrib"
 	"github.com/sluice-hunt/sluice/config"
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/event"
@@ -46,6 +47,8 @@ type Options struct {
 	CollectBaseline bool
 	// NoScore stops after the aggregation (a baseline needs no findings).
 	NoScore bool
+	// Attribution tunes how findings are matched to host processes.
+	Attribution attrib.Options
 }
 
 // Result is what a run found and how the reading went.
@@ -200,6 +203,7 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	res.OutOfRange = d.outOfRange
 	res.Window = d.window()
 	opt.Env.Window = res.Window
+	opt.Env.Hosts = d.procs.Index()
 
 	tMerge := time.Now()
 	if opt.CollectBaseline {
@@ -233,6 +237,7 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 			res.Findings = append(res.Findings, f)
 		}
 	}
+	opt.Env.Hosts.Annotate(res.Findings, opt.Attribution)
 	tScore := time.Now()
 	if os.Getenv("SLUICE_TIMING") != "" {
 		var ms runtime.MemStats

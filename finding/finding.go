@@ -71,7 +71,9 @@ type Entities struct {
 	Proto   string `json:"proto,omitempty"` // transport
 	App     string `json:"app,omitempty"`   // application protocol
 	User    string `json:"user,omitempty"`
-	Process string `json:"process,omitempty"`
+	// Host is the source host's name, when a host log names it (Sysmon's Computer).
+	Host    string `json:"host,omitempty"`
+	Process string `json:"process,omitempty"` // the process's image (file name)
 	Domain  string `json:"domain,omitempty"`
 	// UserAgent is the HTTP user agent, when the finding is about one.
 	UserAgent string `json:"user_agent,omitempty"`
@@ -112,6 +114,9 @@ type Evidence struct {
 	TS   event.Time `json:"ts"`
 	// Note says what this record shows (e.g. "1,082,089 B sent").
 	Note string `json:"note,omitempty"`
+	// SrcPort is the record's source port, when the detection kept it (to match the record
+	// to the host process that made it).
+	SrcPort uint16 `json:"src_port,omitempty"`
 	// Text is the record as it stands in the file, when it could be read back.
 	Text string `json:"record,omitempty"`
 }
@@ -130,6 +135,28 @@ type Finding struct {
 	Summary  string     `json:"summary"`
 	Figures  []Figure   `json:"figures"`
 	Evidence []Evidence `json:"evidence"`
+	// Processes are the host processes behind the finding's records, most records first, when
+	// host logs (Sysmon, auditd) name them.
+	Processes []Process `json:"processes,omitempty"`
+}
+
+// Process is a host process behind a finding.
+type Process struct {
+	Host              string `json:"host,omitempty"`
+	Image             string `json:"image"`
+	CommandLine       string `json:"command_line,omitempty"`
+	PID               int64  `json:"pid,omitempty"`
+	User              string `json:"user,omitempty"`
+	ParentImage       string `json:"parent_image,omitempty"`
+	ParentCommandLine string `json:"parent_command_line,omitempty"`
+	// Records is how many of the finding's records (connections, lookups) the process made,
+	// of Of that the host logs could be matched against.
+	Records int `json:"records"`
+	Of      int `json:"of"`
+	// By tells how the records were matched: "host" (the finding comes from the host log),
+	// "5-tuple" (addresses, ports and time), "flow" (addresses, destination port and time
+	// window) or "dns" (the host's lookups of the name).
+	By string `json:"by"`
 }
 
 // Figure returns the value of the named figure, or nil.

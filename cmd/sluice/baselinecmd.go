@@ -54,12 +54,16 @@ func baselineSaveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			external, err := cfg.External()
+			if err != nil {
+				return err
+			}
 			inputs, err := source.Expand(args, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
 			res, err := engine.Run(cmd.Context(), inputs, engine.Options{
-				Detections: dets, Env: &detect.Env{Internal: internal}, CollectBaseline: true, NoScore: true,
+				Detections: dets, Env: &detect.Env{Internal: internal, External: external}, CollectBaseline: true, NoScore: true,
 			})
 			if err != nil {
 				return err

@@ -33,6 +33,16 @@ func writeDefaultConfig(w io.Writer, all []detect.Detection) {
 # Networks treated as inside: internal-to-internal traffic is judged differently by some detections.
 internal_networks: [%s]
 
+# Networks outside even when internal_networks covers them (a lab's C2 server in 10.0.0.0/8,
+# a partner's range): detections treat their addresses as external.
+external_networks: []
+
+# Process attribution: network findings name the host process behind their records when host
+# logs (Sysmon, auditd) are read too.
+attribution:
+  tolerance: 5s   # how far apart a network record's time and the host's may be
+  processes: 3    # the most processes a finding names
+
 # Most source records shown as evidence per finding.
 evidence: 5
 

@@ -106,6 +106,9 @@ func runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 		return fmt.Errorf("internal_networks: %w", err)
 	}
 	env := &detect.Env{Internal: internal, Evidence: cfg.EvidenceLimit()}
+	if env.External, err = cfg.External(); err != nil {
+		return fmt.Errorf("external_networks: %w", err)
+	}
 	if f.evidence >= 0 {
 		env.Evidence = f.evidence
 	}
@@ -117,7 +120,8 @@ func runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 			return fmt.Errorf("baseline: %w", err)
 		}
 	}
-	opt := engine.Options{Detections: dets, Env: env, Workers: f.workers, MinScore: cfg.MinScore, Exclude: &cfg.Exclude}
+	opt := engine.Options{Detections: dets, Env: env, Workers: f.workers, MinScore: cfg.MinScore, Exclude: &cfg.Exclude,
+		Attribution: cfg.AttribOptions()}
 	if f.minScore >= 0 {
 		opt.MinScore = f.minScore
 	}

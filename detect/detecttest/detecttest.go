@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluice-hunt/sluice/attrib"
 	"github.com/sluice-hunt/sluice/config"
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/engine"
@@ -51,7 +52,7 @@ func HuntResult(t testing.TB, ds []detect.Detection, paths ...string) *engine.Re
 	for _, d := range ds {
 		cds = append(cds, config.Detection{Detection: d})
 	}
-	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: cds, Env: Env()})
+	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: cds, Env: Env(), Attribution: attrib.DefaultOptions()})
 	if err != nil {
 		t.Fatal(err)
 	}
