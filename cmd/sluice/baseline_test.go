@@ -19,7 +19,7 @@ func TestBaselineSaveAndHunt(t *testing.T) {
 		t.Errorf("save summary: %s", stderr)
 	}
 	shown, _, err := run(t, "", "baseline", "show", path)
-	if err != nil || !strings.HasPrefix(shown, "user_agents (") {
+	if err != nil || !strings.Contains(shown, "\nuser_agents (") && !strings.HasPrefix(shown, "user_agents (") {
 		t.Fatalf("show: %v\n%s", err, shown)
 	}
 	without, _, err := run(t, "", "hunt", "--format", "jsonl", "--quiet", dir)

@@ -7,10 +7,13 @@ import (
 	_ "github.com/sluice-hunt/sluice/detect/beacon"
 	_ "github.com/sluice-hunt/sluice/detect/dnstunnel"
 	_ "github.com/sluice-hunt/sluice/detect/errorurl"
+	_ "github.com/sluice-hunt/sluice/detect/exfilcmd"
 	_ "github.com/sluice-hunt/sluice/detect/longconn"
+	_ "github.com/sluice-hunt/sluice/detect/newproc"
 	_ "github.com/sluice-hunt/sluice/detect/portmismatch"
 	_ "github.com/sluice-hunt/sluice/detect/rareua"
 	_ "github.com/sluice-hunt/sluice/detect/reconpost"
 	_ "github.com/sluice-hunt/sluice/detect/suspiciousua"
+	_ "github.com/sluice-hunt/sluice/detect/unencrypted"
 	_ "github.com/sluice-hunt/sluice/detect/upload"
 )
