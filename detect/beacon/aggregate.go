@@ -179,6 +179,7 @@ const (
 	viaProxy
 	viaDNS
 	viaQuery // DNS lookups of names under one registered domain
+	viaHost  // connections a host logged (Sysmon 3, auditd connect)
 )
 
 // namePair is a name series, with the ports and addresses it was called on.
@@ -268,6 +269,7 @@ type Aggregator struct {
 	dns     *detect.Table[ipKey, string]     // (client, answer address, 0) -> the smallest name
 	queries *detect.Table[nameKey, namePair] // (client, registered domain): its DNS lookups
 	sources *detect.Table[[16]byte, struct{}]
+	hosts   *detect.Table[ipKey, ipPair] // connections host logs saw (no byte counts)
 	skipDNS map[uint16]bool
 	domains *dnsname.Cache[string]
 }
@@ -290,7 +292,20 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 		proxied: detect.NewTable[nameKey, namePair](),
 		dns:     detect.NewTable[ipKey, string](),
 		sources: detect.NewTable[[16]byte, struct{}](),
+		hosts:   detect.NewTable[ipKey, ipPair](),
 	}
+}
+
+// ObserveHost adds an outbound connection a host logged to its address series of host
+// connections: scored only where no network log saw the pair (a host's logs without a sensor,
+// or a sensor that misses the segment).
+func (a *Aggregator) ObserveHost(e *event.Host) {
+	if e.Op != event.OpConnect || e.Initiated == 0 || !e.Src.IsValid() || !e.Dst.IsValid() ||
+		a.p.ExcludeSpecial && netset.IsSpecial(e.Dst) {
+		return
+	}
+	p, _ := a.hosts.Get(ipKey{e.Src.As16(), e.Dst.As16(), e.DstPort})
+	p.ok.add(e.TS, 0, false, a.p.MaxPoints, e.Ref)
 }
 
 // ObserveConn adds a connection to its address series.
@@ -483,6 +498,7 @@ func (a *Aggregator) MergeDisjoint(others []detect.Aggregator) {
 		a.dns.Absorb(o.dns)
 		a.queries.Absorb(o.queries)
 		a.sources.Absorb(o.sources)
+		a.hosts.Absorb(o.hosts)
 		for k, op := range o.proxied.All() {
 			p, _ := a.proxied.Get(k)
 			p.merge(op, a.p.MaxPoints)
@@ -503,6 +519,10 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 	}
 	for k, op := range o.ips.All() {
 		p, _ := a.ips.Get(k)
+		p.merge(op, a.p.MaxPoints)
+	}
+	for k, op := range o.hosts.All() {
+		p, _ := a.hosts.Get(k)
 		p.merge(op, a.p.MaxPoints)
 	}
 	for k, name := range o.dns.All() {

@@ -83,10 +83,10 @@ var info = detect.Info{
 	ID:         ID,
 	Title:      "Beacon: regular calls from one source to one destination",
 	Techniques: []string{"T1071", "T1071.001", "T1573", "T1029"},
-	Kinds:      []event.Kind{event.KindConn, event.KindTLS, event.KindHTTP, event.KindDNS},
+	Kinds:      []event.Kind{event.KindConn, event.KindTLS, event.KindHTTP, event.KindDNS, event.KindHost},
 	Fields: "conn: ts, id.orig_h, id.resp_h, id.resp_p, proto, conn_state, orig_ip_bytes (orig_bytes when absent); " +
 		"ssl: ts, id.*, server_name, established; http: ts, id.*, method, host, uri, proxied, request_body_len; " +
-		"dns: ts, id.orig_h, id.resp_p, query, answers",
+		"dns: ts, id.orig_h, id.resp_p, query, answers; host connections (Sysmon 3, auditd connect): UtcTime, SourceIp, DestinationIp, DestinationPort, Initiated",
 	Source: "seed 002 (TH-0002, Beaconing and Session Timing using RITA); RITA v5's beacon analytic",
 }
 

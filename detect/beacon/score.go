@@ -102,6 +102,22 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 		sc.fire(c)
 	}
 
+	// host connections: a series of their own where no network log saw the pair
+	if a.hosts.Len() > 0 {
+		hostSources := map[dstPort]int{}
+		for k := range a.hosts.All() {
+			hostSources[dstPort{k.dst, k.port}]++
+		}
+		for k, hp := range a.hosts.All() {
+			if pr := a.ips.Lookup(k); pr != nil && pr.ok.n > 0 {
+				continue // the network log's series speaks for it (and names the process)
+			}
+			dst := netip.AddrFrom16(k.dst).Unmap()
+			c := candidate{src: netip.AddrFrom16(k.src).Unmap(), dsts: []netip.Addr{dst}, port: int(k.port), ports: []uint16{k.port},
+				via: viaHost, s: &hp.ok, sources: max(hostSources[dstPort{k.dst, k.port}], ipSources[dstPort{k.dst, k.port}])}
+			sc.fire(c)
+		}
+	}
 	out := fleets(sc.out, d.p.FleetSources)
 	finding.Sort(out)
 	return out, nil
@@ -362,6 +378,9 @@ func (sc *scorer) finding(c candidate) (finding.Finding, bool) {
 	f.Entities.DstPort = c.port
 	f.First, f.Last = an.first, an.last
 	f.Summary = summary(c, an, score, mods)
+	if c.via&viaHost != 0 {
+		f.Summary += hostOnly
+	}
 	f.Figures = figures(c, an, score, share, mods, s, times)
 	for _, it := range s.evidence() {
 		f.Evidence = append(f.Evidence, finding.Evidence{Ref: it.ref, TS: it.ts})
@@ -384,6 +403,9 @@ func appOf(c candidate) string {
 	}
 	return ""
 }
+
+// hostOnly is said of a series that only host logs saw.
+const hostOnly = " Seen in host logs only (process network connections: no byte counts)."
 
 func band(score float64) string {
 	switch {
