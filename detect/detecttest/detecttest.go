@@ -44,6 +44,12 @@ func Hunt(t testing.TB, d detect.Detection, paths ...string) []finding.Finding {
 // HuntResult runs several detections and returns the whole engine result.
 func HuntResult(t testing.TB, ds []detect.Detection, paths ...string) *engine.Result {
 	t.Helper()
+	return HuntEnv(t, Env(), ds, paths...)
+}
+
+// HuntEnv is HuntResult in the given environment (external networks, a baseline).
+func HuntEnv(t testing.TB, env *detect.Env, ds []detect.Detection, paths ...string) *engine.Result {
+	t.Helper()
 	inputs, err := source.Expand(paths, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +58,7 @@ func HuntResult(t testing.TB, ds []detect.Detection, paths ...string) *engine.Re
 	for _, d := range ds {
 		cds = append(cds, config.Detection{Detection: d})
 	}
-	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: cds, Env: Env(), Attribution: attrib.DefaultOptions()})
+	res, err := engine.Run(context.Background(), inputs, engine.Options{Detections: cds, Env: env, Attribution: attrib.DefaultOptions()})
 	if err != nil {
 		t.Fatal(err)
 	}
