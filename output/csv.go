@@ -14,8 +14,8 @@ import (
 // csvHeader names the CSV columns.
 var csvHeader = []string{
 	"rank", "severity", "risk", "detection", "title", "techniques",
-	"src", "dst", "dst_host", "dst_port", "proto", "app", "user", "process", "domain", "user_agent",
-	"first", "last", "summary", "figures", "evidence",
+	"src", "dst", "dst_host", "dst_port", "proto", "app", "user", "host", "process", "domain", "user_agent",
+	"first", "last", "summary", "figures", "evidence", "command_line", "parent",
 }
 
 // writeCSV writes a header row, then one row per finding in the order given. Lists are
@@ -46,9 +46,12 @@ func writeCSV(w io.Writer, fs []finding.Finding) error {
 		row = append(row[:0],
 			strconv.Itoa(i+1), f.Severity.String(), strconv.Itoa(f.Risk), f.Detection, f.Title,
 			strings.Join(f.Techniques, ";"),
-			e.Src, e.Dst, e.DstHost, port, e.Proto, e.App, e.User, e.Process, e.Domain, e.UserAgent,
+			e.Src, e.Dst, e.DstHost, port, e.Proto, e.App, e.User, e.Host, e.Process, e.Domain, e.UserAgent,
 			csvTime(f.First), csvTime(f.Last), f.Summary,
-			strings.Join(figs, "; "), strings.Join(refs, "; "))
+			strings.Join(figs, "; "), strings.Join(refs, "; "), "", "")
+		if len(f.Processes) > 0 {
+			row[len(row)-2], row[len(row)-1] = f.Processes[0].CommandLine, f.Processes[0].ParentImage
+		}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

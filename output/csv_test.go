@@ -47,7 +47,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			"severity": f.Severity.String(), "detection": f.Detection, "title": f.Title,
 			"techniques": strings.Join(f.Techniques, ";"), "src": e.Src, "dst": e.Dst,
 			"dst_host": e.DstHost, "proto": e.Proto, "app": e.App, "user": e.User,
-			"process": e.Process, "domain": e.Domain, "user_agent": e.UserAgent, "summary": f.Summary,
+			"host": e.Host, "process": e.Process, "domain": e.Domain, "user_agent": e.UserAgent, "summary": f.Summary,
 		} {
 			if got := get(name); got != want {
 				t.Errorf("row %d %s = %q, want %q", i+1, name, got, want)

@@ -330,14 +330,25 @@ func writeRollup(b *bytes.Buffer, rs []finding.Rollup, color bool, total int) {
 	}
 }
 
-// source names who a finding is about: the source address, else the user, else the process.
+// source names who a finding is about: the source address, else the host, else the user,
+// then the process behind it when a host log named it ("10.0.0.5 powershell.exe").
 func source(e finding.Entities) string {
-	for _, s := range []string{e.Src, e.User, e.Process} {
+	who := ""
+	for _, s := range []string{e.Src, e.Host, e.User} {
 		if s != "" {
-			return s
+			who = s
+			break
 		}
 	}
-	return "-"
+	switch {
+	case who == "" && e.Process == "":
+		return "-"
+	case who == "":
+		return e.Process
+	case e.Process != "":
+		return who + " " + e.Process
+	}
+	return who
 }
 
 // destination reads "host:port/app": the destination's name when known, else its address,
@@ -425,6 +436,9 @@ func explain(b *bytes.Buffer, f *finding.Finding, indent, total int, summaryCut 
 	field("entities", entities(f.Entities))
 	if f.Entities.UserAgent != "" {
 		field("agent", f.Entities.UserAgent)
+	}
+	for _, p := range f.Processes {
+		field("process", processLine(p))
 	}
 	if summaryCut {
 		for i, l := range wrap(safe(f.Summary), room-label) {
@@ -551,7 +565,39 @@ func entities(e finding.Entities) string {
 	add("proto", e.Proto)
 	add("app", e.App)
 	add("user", e.User)
+	add("host", e.Host)
 	add("process", e.Process)
 	add("domain", e.Domain)
 	return strings.Join(parts, " ")
+}
+
+// processLine describes a process behind a finding on one line.
+func processLine(p finding.Process) string {
+	var b strings.Builder
+	b.WriteString(p.Image)
+	var attrs []string
+	if p.PID > 0 {
+		attrs = append(attrs, "pid "+strconv.FormatInt(p.PID, 10))
+	}
+	if p.User != "" {
+		attrs = append(attrs, p.User)
+	}
+	if p.Host != "" {
+		attrs = append(attrs, "on "+p.Host)
+	}
+	if len(attrs) > 0 {
+		b.WriteString(" (" + strings.Join(attrs, ", ") + ")")
+	}
+	if p.CommandLine != "" {
+		b.WriteString(": " + p.CommandLine)
+	}
+	if p.ParentImage != "" {
+		b.WriteString("; parent " + p.ParentImage)
+	}
+	switch p.By {
+	case "host", "":
+	default:
+		b.WriteString("; " + strconv.Itoa(p.Records) + " of " + strconv.Itoa(p.Of) + " records matched by " + p.By)
+	}
+	return b.String()
 }
