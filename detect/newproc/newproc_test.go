@@ -20,7 +20,7 @@ func conn(host, image string, ts int64, dst string, port uint16, initiated int8)
 func TestNormalize(t *testing.T) {
 	for in, want := range map[string]string{
 		`C:\Users\Alice\AppData\Local\Microsoft\Teams\current\Teams.exe`: `c:\users\*\appdata\local\microsoft\teams\current\teams.exe`,
-		`/home/bob/bin/tool`:            `/home/*/bin/tool`,
+		`/home/bob/bin/tool`:              `/home/*/bin/tool`,
 		`C:\Windows\System32\svchost.exe`: `c:\windows\system32\svchost.exe`,
 	} {
 		if got := newproc.Normalize(in); got != want {
