@@ -86,7 +86,7 @@ func (a *Aggregator) observe(ts event.Time, src netip.Addr, process string, dst 
 		a.groups[k] = g
 	}
 	g.n++
-	g.sample.Add(a.k, detect.Item{Rank: out, TS: ts, Ref: ref}) // unset (-1) ranks last
+	g.sample.Add(a.k, detect.Item{Rank: out, TS: ts, Ref: ref, SrcPort: srcPort}) // unset (-1) ranks last
 	out, in = max(out, 0), max(in, 0)
 	g.out += out
 	g.in += in

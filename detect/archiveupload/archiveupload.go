@@ -263,7 +263,7 @@ func (a *Aggregator) seedRule(h *event.HTTP, pk pairKey) {
 	}
 	g.count++
 	g.addPair(pk)
-	g.ev.Add(a.k, detect.Item{Rank: h.ReqBytes, TS: h.TS, Ref: h.Ref})
+	g.ev.Add(a.k, detect.Item{Rank: h.ReqBytes, TS: h.TS, Ref: h.Ref, SrcPort: h.SrcPort})
 }
 
 func (g *seedGroup) addPair(pk pairKey) {

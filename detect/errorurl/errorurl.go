@@ -155,7 +155,7 @@ func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 		u.denied++
 	}
 	u.addStatus(code, 1)
-	u.ev.Add(a.k, detect.Item{TS: h.TS, Ref: h.Ref})
+	u.ev.Add(a.k, detect.Item{TS: h.TS, Ref: h.Ref, SrcPort: h.SrcPort})
 }
 
 func (u *url) addStatus(code, n int64) {

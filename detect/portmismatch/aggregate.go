@@ -135,7 +135,7 @@ func (a *Aggregator) add(c *event.Conn, app int16) {
 	out, in := max(c.OrigBytes, 0), max(c.RespBytes, 0)
 	g.out += out
 	g.in += in
-	g.sample.Add(a.k, detect.Item{Rank: out + in, TS: c.TS, Ref: c.Ref})
+	g.sample.Add(a.k, detect.Item{Rank: out + in, TS: c.TS, Ref: c.Ref, SrcPort: c.SrcPort})
 }
 
 // Merge folds another worker's groups into a's.

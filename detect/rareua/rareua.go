@@ -123,7 +123,7 @@ func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 			u.hosts = append(u.hosts, strings.Clone(host))
 		}
 	}
-	u.ev.Add(a.k, detect.Item{TS: h.TS, Ref: h.Ref})
+	u.ev.Add(a.k, detect.Item{TS: h.TS, Ref: h.Ref, SrcPort: h.SrcPort})
 }
 
 // Merge folds another aggregator into a.

@@ -145,7 +145,7 @@ func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 	g.keywords |= bits
 	g.first = min(g.first, h.TS)
 	g.last = max(g.last, h.TS)
-	g.ev.Add(a.k, detect.Item{Rank: h.ReqBytes, TS: h.TS, Ref: h.Ref})
+	g.ev.Add(a.k, detect.Item{Rank: h.ReqBytes, TS: h.TS, Ref: h.Ref, SrcPort: h.SrcPort})
 }
 
 // Merge folds another aggregator into a.

@@ -239,7 +239,7 @@ func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 	if h.StatusCode >= 0 && len(ah.statuses) < 4 && !slices.Contains(ah.statuses, h.StatusCode) {
 		ah.statuses = append(ah.statuses, h.StatusCode)
 	}
-	ah.ev.Add(a.k, detect.Item{Rank: 0, TS: h.TS, Ref: h.Ref})
+	ah.ev.Add(a.k, detect.Item{Rank: 0, TS: h.TS, Ref: h.Ref, SrcPort: h.SrcPort})
 }
 
 // Merge folds another aggregator into a.
