@@ -97,3 +97,27 @@ func TestWRCCDCBackground(t *testing.T) {
 		t.Error("the ise.wrccdc.org agents' fleet finding is missing")
 	}
 }
+
+// OTRF Empire (HELK/nxlog Windows events, no network log): Empire's HTTP C2, 51 Sysmon 3
+// connections of powershell.exe from 172.18.39.5 to 10.10.10.5:80 in 4 minutes, is a beacon
+// from host connections alone, and names the process, its user and host; nothing else fires.
+func TestEmpireHostConnections(t *testing.T) {
+	fs := detecttest.Hunt(t, New(), dataset(t, "otrf-host-cloud/empire_dllinjection_LoadLibrary_CreateRemoteThread.zip"))
+	if len(fs) != 1 {
+		for _, f := range fs {
+			t.Logf("%s", f.Summary)
+		}
+		t.Fatalf("%d findings, want 1", len(fs))
+	}
+	f := fs[0]
+	if e := f.Entities; e.Src != "172.18.39.5" || e.Dst != "10.10.10.5" || e.DstPort != 80 || e.Process != "powershell.exe" ||
+		e.Host != "WORKSTATION5.mordor.local" || e.User != `MORDOR\pgustavo` {
+		t.Errorf("entities %+v", e)
+	}
+	if fig(f, "connections") != 51 || f.Severity < finding.High || !strings.Contains(f.Summary, "host logs only") {
+		t.Errorf("%d %s", f.Risk, f.Summary)
+	}
+	if len(f.Processes) != 1 || f.Processes[0].Records != 51 || f.Processes[0].PID != 9076 {
+		t.Errorf("processes %+v", f.Processes)
+	}
+}
