@@ -393,20 +393,7 @@ func (x *Index) match(f *finding.Finding, src netip.Addr, o Options) []finding.P
 	if len(counts) > 0 {
 		by = "5-tuple"
 	}
-	// 2. flow
-	if len(counts) == 0 && dst.IsValid() && len(cs) > 0 {
-		of = 0
-		first, last := f.First-event.Time(o.Tolerance), f.Last+event.Time(o.Tolerance)
-		for _, c := range cs {
-			if c.ts < first || c.ts > last || c.dst != dst || dport != 0 && c.dport != dport {
-				continue
-			}
-			of++
-			add(c.ref, c.ts)
-		}
-		by = "flow"
-	}
-	// 3. dns
+	// 2. dns: a finding about a name matches the lookups first
 	if len(counts) == 0 {
 		name := f.Entities.Domain
 		if name == "" && !dst.IsValid() {
@@ -427,6 +414,19 @@ func (x *Index) match(f *finding.Finding, src netip.Addr, o Options) []finding.P
 			}
 			by = "dns"
 		}
+	}
+	// 3. flow
+	if len(counts) == 0 && dst.IsValid() && len(cs) > 0 {
+		of = 0
+		first, last := f.First-event.Time(o.Tolerance), f.Last+event.Time(o.Tolerance)
+		for _, c := range cs {
+			if c.ts < first || c.ts > last || c.dst != dst || dport != 0 && c.dport != dport {
+				continue
+			}
+			of++
+			add(c.ref, c.ts)
+		}
+		by = "flow"
 	}
 	out := make([]*tally, 0, len(counts))
 	for _, t := range counts {

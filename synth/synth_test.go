@@ -1020,3 +1020,34 @@ func TestPlantStable(t *testing.T) {
 		t.Errorf("planted connections differ with the background: %d and %d records", len(a), len(b))
 	}
 }
+
+var sampleHost = filepath.Join("..", "testdata", "host")
+
+// TestHostTestdata keeps testdata/host (the sample day's host logs) as WriteHostSample writes
+// it: go test ./synth -run TestHostTestdata -update rewrites it.
+func TestHostTestdata(t *testing.T) {
+	day := DefaultStart
+	if *update {
+		if err := os.MkdirAll(sampleHost, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteHostSample(sampleHost, day); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	fresh := t.TempDir()
+	if err := WriteHostSample(fresh, day); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{HostSampleFile, HostAuditFile} {
+		want, err := os.ReadFile(filepath.Join(sampleHost, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(filepath.Join(fresh, name))
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from a fresh generation: run go test ./synth -run TestHostTestdata -update and review the diff", name)
+		}
+	}
+}

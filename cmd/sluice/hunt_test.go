@@ -383,3 +383,50 @@ func TestHuntZip(t *testing.T) {
 		t.Errorf("evidence does not name the member: %.300s", got)
 	}
 }
+
+// TestHuntSampleHosts: the sample day with its host logs (testdata/host: Sysmon XML and an
+// auditd log). Network findings name the processes behind them; the host detections report
+// the archive-then-transfer chains and the SSH tunnel.
+func TestHuntSampleHosts(t *testing.T) {
+	out, stderr, err := run(t, "", "hunt", "--format", "jsonl", "../../testdata/zeek", "../../testdata/host")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if strings.Contains(stderr, "not logs sluice reads") || strings.Contains(stderr, "skipped") {
+		t.Errorf("the sample should read cleanly:\n%s", stderr)
+	}
+	fs := decode(t, out)
+	find := func(det, src string) *finding.Finding {
+		for i := range fs {
+			if fs[i].Detection == det && fs[i].Entities.Src == src {
+				return &fs[i]
+			}
+		}
+		return nil
+	}
+	for _, c := range []struct{ det, src, image, by string }{
+		{"beacon", "10.50.0.11", "cdnupd.exe", "flow"},
+		{"dns-tunnel", "10.50.0.12", "dnscat2.exe", "dns"},
+		{"upload-volume", "10.50.0.13", "rclone.exe", "flow"},
+		{"long-connection", "10.50.0.14", "nc64.exe", "flow"},
+		{"protocol-port-mismatch", "10.50.0.16", "plink.exe", "flow"},
+	} {
+		f := find(c.det, c.src)
+		if f == nil || len(f.Processes) == 0 {
+			t.Errorf("%s %s: no finding with a process", c.det, c.src)
+			continue
+		}
+		if p := f.Processes[0]; !strings.HasSuffix(p.Image, `\`+c.image) || p.CommandLine == "" || p.ParentImage == "" || f.Entities.Process != c.image || p.By != c.by {
+			t.Errorf("%s %s: process %+v", c.det, c.src, p)
+		}
+	}
+	chains := map[string]bool{}
+	for _, f := range fs {
+		if f.Detection == "exfil-command" && f.Figure("archive_command") != nil {
+			chains[f.Entities.Host] = true
+		}
+	}
+	if !chains["WS-013"] || !chains["build-07"] || len(chains) != 2 {
+		t.Errorf("chains on %v, want WS-013 and build-07", chains)
+	}
+}

@@ -1,7 +1,6 @@
 package beacon
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,16 +9,7 @@ import (
 	"github.com/sluice-hunt/sluice/finding"
 )
 
-const datasets = "../../../shared/datasets"
-
-func dataset(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(datasets, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real dataset %s not present (the shared datasets folder lives beside the repo): %v", name, err)
-	}
-	return p
-}
+func dataset(t *testing.T, name string) string { return detecttest.Dataset(t, name) }
 
 // APT29 day 1: the C2 10.0.1.6 -> 192.168.0.4:8443 (376 TLS connections in 4 minutes) is a
 // beacon and ranks first among them.

