@@ -381,6 +381,11 @@ type decoded struct {
 // decodeChunk guards and decodes the chunk's records. It returns a record per framed record,
 // or the reason the whole chunk could not be decoded.
 func decodeChunk(g *guard, buf []byte, offs []int) (out []decoded, whole string) {
+	defer func() {
+		if p := recover(); p != nil { // a bug: no input should cause one
+			out, whole = nil, fmt.Sprintf("reader panic: %v", p)
+		}
+	}()
 	refusals, ok := g.run(buf, offs)
 	if !ok {
 		return nil, "chunk does not settle under the guard (malformed BinXml)"

@@ -90,6 +90,10 @@ type guard struct {
 	added []uint32       // template ids the current record defined
 	descs []desc         // value descriptors of the instances being walked (a stack)
 
+	// nodes and tooBig bound the reader's walk of a decoded record (render.go).
+	nodes  nodeBudget
+	tooBig bool
+
 	cost, chunkCost int
 	fail            string // why the current record is refused
 	changed         bool   // the pass wrote to buf

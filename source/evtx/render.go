@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -72,9 +73,9 @@ func (g *guard) text(v any) string {
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}
 	// a list, a nested element, anything else: its compact JSON
-	var n nodeBudget
-	b, err := g.appendJSON(nil, v, &n, 0)
+	b, err := g.appendJSON(nil, v, &g.nodes, 0)
 	if err != nil {
+		g.tooBig = true
 		return ""
 	}
 	if len(b) >= 2 && b[0] == '"' {
@@ -295,6 +296,9 @@ func fileTimeMicro(ft uint64) event.Time {
 }
 
 func sysTime(b []byte) (time.Time, bool) {
+	if len(b) != 16 {
+		return time.Time{}, false
+	}
 	u := func(i int) int { return int(binary.LittleEndian.Uint16(b[2*i:])) }
 	y, mo, d, h, mi, s, ms := u(0), u(1), u(3), u(4), u(5), u(6), u(7)
 	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || ms > 999 {
@@ -360,9 +364,19 @@ const (
 )
 
 // decode fills rec from the library's tree of one record (the Event element). It returns an
-// error for a record that is not an event.
-func (g *guard) decode(ev any, header uint64, rec *winevent.Record, mode dataMode) error {
-	var n nodeBudget
+// error for a record that is not an event. A panic (a bug: no input should cause one) is
+// returned as an error.
+func (g *guard) decode(ev any, header uint64, rec *winevent.Record, mode dataMode) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("reader panic: %v", p)
+		}
+	}()
+	return g.decodeTree(ev, header, rec, mode)
+}
+
+func (g *guard) decodeTree(ev any, header uint64, rec *winevent.Record, mode dataMode) error {
+	g.nodes, g.tooBig = 0, false
 	root := dict(get(dict(ev), "Event"))
 	if root == nil {
 		return errors.New("no Event element")
@@ -395,12 +409,14 @@ func (g *guard) decode(ev any, header uint64, rec *winevent.Record, mode dataMod
 		return nil
 	}
 	if ed, ok := root.Get("EventData"); ok {
-		return g.eventData(ed, rec, &n)
+		err = g.eventData(ed, rec, &g.nodes)
+	} else if ud := dict(get(root, "UserData")); ud != nil {
+		err = g.userData(ud, rec, &g.nodes)
 	}
-	if ud := dict(get(root, "UserData")); ud != nil {
-		return g.userData(ud, rec, &n)
+	if err == nil && g.tooBig {
+		err = errTooBig
 	}
-	return nil
+	return err
 }
 
 // attr returns an attribute of an element (the library makes attributes keys of the element).
@@ -414,7 +430,9 @@ func (g *guard) timeOf(v any) event.Time {
 	case []byte:
 		switch g.typeOf(x) {
 		case tFileTime:
-			return fileTimeMicro(binary.LittleEndian.Uint64(x))
+			if len(x) == 8 {
+				return fileTimeMicro(binary.LittleEndian.Uint64(x))
+			}
 		case tSysTime:
 			if t, ok := sysTime(x); ok {
 				return event.FromStd(t)
@@ -502,12 +520,18 @@ func (g *guard) userData(ud *ordereddict.Dict, rec *winevent.Record, n *nodeBudg
 // {...}}}, the shape Velociraptor writes. Numbers are JSON numbers, booleans JSON booleans, the
 // other values strings as Windows renders them; EventData is the name/value pairs the reader
 // read (so that unnamed Data are Data1, Data2 ...).
-func (g *guard) record(ev any, rec *winevent.Record) (string, error) {
+func (g *guard) record(ev any, rec *winevent.Record) (s string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("reader panic: %v", p)
+		}
+	}()
 	root := dict(get(dict(ev), "Event"))
 	if root == nil {
 		return "", errors.New("no Event element")
 	}
-	var n nodeBudget
+	g.nodes = 0
+	n := &g.nodes
 	b := make([]byte, 0, 2048)
 	b = append(b, `{"Event":{`...)
 	for i, k := range root.Keys() {
@@ -531,7 +555,7 @@ func (g *guard) record(ev any, rec *winevent.Record) (string, error) {
 		}
 		v, _ := root.Get(k)
 		var err error
-		if b, err = g.appendJSON(b, v, &n, 1); err != nil {
+		if b, err = g.appendJSON(b, v, n, 1); err != nil {
 			return "", err
 		}
 	}
