@@ -315,9 +315,18 @@ func (s *Scanner) str() ([]byte, error) {
 	return nil, s.errAt("line ends inside a string (cut short?)")
 }
 
-// strSlow unescapes a string into a new buffer.
+// strSlow unescapes a string into a new buffer, sized once to the string's escaped length
+// (never shorter than its unescaped bytes: an escape is at least as long as what it stands
+// for).
 func (s *Scanner) strSlow(start int) ([]byte, error) {
-	out := make([]byte, 0, 64)
+	end := start
+	for end < len(s.buf) && s.buf[end] != '"' {
+		if s.buf[end] == '\\' {
+			end++
+		}
+		end++
+	}
+	out := make([]byte, 0, min(end, len(s.buf))-start)
 	i := start
 	for i < len(s.buf) {
 		c := s.buf[i]
@@ -326,8 +335,13 @@ func (s *Scanner) strSlow(start int) ([]byte, error) {
 			s.pos = i + 1
 			return out, nil
 		case c != '\\':
-			out = append(out, c)
-			i++
+			// copy the run up to the next escape or the end of the string at once
+			j := i + 1
+			for j < len(s.buf) && s.buf[j] != '\\' && s.buf[j] != '"' {
+				j++
+			}
+			out = append(out, s.buf[i:j]...)
+			i = j
 			continue
 		}
 		if i+1 >= len(s.buf) {
