@@ -174,6 +174,7 @@ type Index struct {
 	conns    map[netip.Addr][]conn
 	lookups  map[string][]lookup
 	hostIPs  map[netip.Addr][]string
+	addrs    map[string][]netip.Addr // by lower-case host name
 	events   int
 }
 
@@ -190,7 +191,7 @@ type hostPID struct {
 // Index sorts what the builder collected into an index. The builder is consumed.
 func (b *Builder) Index() *Index {
 	x := &Index{byGUID: map[[2]string]*proc{}, byPID: map[hostPID][]*proc{}, conns: b.conns, lookups: b.lookups,
-		hostIPs: map[netip.Addr][]string{}, events: b.n, unplaced: b.unplaced}
+		hostIPs: map[netip.Addr][]string{}, addrs: map[string][]netip.Addr{}, events: b.n, unplaced: b.unplaced}
 	slices.SortFunc(b.procs, func(p, q proc) int {
 		return cmp.Or(cmp.Compare(p.ts, q.ts), cmp.Compare(p.host, q.host), cmp.Compare(p.pid, q.pid), cmp.Compare(p.guid, q.guid))
 	})
@@ -223,8 +224,12 @@ func (b *Builder) Index() *Index {
 	for a, hs := range b.hostIPs {
 		for h := range hs {
 			x.hostIPs[a] = append(x.hostIPs[a], h)
+			x.addrs[strings.ToLower(h)] = append(x.addrs[strings.ToLower(h)], a)
 		}
 		slices.Sort(x.hostIPs[a])
+	}
+	for _, as := range x.addrs {
+		slices.SortFunc(as, netip.Addr.Compare)
 	}
 	return x
 }
@@ -245,16 +250,7 @@ func (x *Index) Addrs(host string) []netip.Addr {
 	if x == nil {
 		return nil
 	}
-	var out []netip.Addr
-	for a, hs := range x.hostIPs {
-		for _, h := range hs {
-			if strings.EqualFold(h, host) {
-				out = append(out, a)
-			}
-		}
-	}
-	slices.SortFunc(out, netip.Addr.Compare)
-	return out
+	return x.addrs[strings.ToLower(host)]
 }
 
 // Start returns what the host logged of a process's start: by its GUID, else the last start

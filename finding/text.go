@@ -1,8 +1,10 @@
 package finding
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Commas writes n with thousands separators (910700 -> "910,700"), as summaries and tables
@@ -49,4 +51,19 @@ func Clip(s string, n int) string {
 		n--
 	}
 	return s[:n] + "..."
+}
+
+// HumanSeconds writes a span in seconds for people: 0.41s, 5m00s, 1h30m.
+func HumanSeconds(s float64) string {
+	switch {
+	case s < 10:
+		return fmt.Sprintf("%.2gs", s)
+	case s < 120:
+		return fmt.Sprintf("%.0fs", s)
+	}
+	d := time.Duration(s * float64(time.Second)).Round(time.Second)
+	if d >= time.Hour {
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 }

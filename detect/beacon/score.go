@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/dnsname"
@@ -275,7 +274,7 @@ func fleets(fs []finding.Finding, n int) []finding.Finding {
 			to = d.dst
 		}
 		f.Summary = fmt.Sprintf("%d sources call %s on a heartbeat (median period %s): fleet software (an agent, an updater) or one implant on many hosts; the strongest: %s",
-			len(idx), to, seconds(median(periods)), top.Summary)
+			len(idx), to, finding.HumanSeconds(median(periods)), top.Summary)
 		shown := srcs[:min(len(srcs), 50)]
 		f.Figures = append([]finding.Figure{
 			finding.Fig("sources", len(idx), finding.Count),
@@ -424,11 +423,11 @@ func summary(c candidate, an analysis, score float64, mods []string) string {
 	if c.failed {
 		what = "tried (and failed) to reach"
 	}
-	fmt.Fprintf(&b, "%s %s %s every %s", c.src, what, to, seconds(an.period))
+	fmt.Fprintf(&b, "%s %s %s every %s", c.src, what, to, finding.HumanSeconds(an.period))
 	if an.jitter >= 0.05 {
 		fmt.Fprintf(&b, " (jitter ±%.0f%%)", 100*min(an.jitter, 2))
 	}
-	fmt.Fprintf(&b, ", %s times over %s", finding.Commas(an.calls), seconds(float64(an.last-an.first)/1e6))
+	fmt.Fprintf(&b, ", %s times over %s", finding.Commas(an.calls), finding.HumanSeconds(float64(an.last-an.first)/1e6))
 	if an.sized {
 		fmt.Fprintf(&b, ", ~%s B sent each", finding.Commas(int64(an.sizeMedian)))
 	}
@@ -473,21 +472,6 @@ func destination(c candidate) string {
 		to += " (by the name it resolved)"
 	}
 	return to
-}
-
-// seconds writes a span for people: 0.41s, 5m00s, 1h30m.
-func seconds(s float64) string {
-	switch {
-	case s < 10:
-		return fmt.Sprintf("%.2gs", s)
-	case s < 120:
-		return fmt.Sprintf("%.0fs", s)
-	}
-	d := time.Duration(s * float64(time.Second)).Round(time.Second)
-	if d >= time.Hour {
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
 }
 
 func round(v float64) float64 { return math.Round(v*1000) / 1000 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/sluice-hunt/sluice/attrib"
 )
 
 // Rule is one command the detection knows: a program and the arguments that make it the
@@ -90,10 +92,7 @@ func compileRules(rs []Rule) ([]compiled, error) {
 
 // Program is the lower-case file name of an executable without its directory and .exe.
 func Program(image string) string {
-	if i := strings.LastIndexAny(image, `\/`); i >= 0 {
-		image = image[i+1:]
-	}
-	image = strings.ToLower(strings.Trim(image, `"' `))
+	image = strings.ToLower(strings.Trim(attrib.ImageName(image), `"' `))
 	return strings.TrimSuffix(image, ".exe")
 }
 
@@ -242,12 +241,4 @@ func output(kind, program string, args []string) string {
 		}
 	}
 	return ""
-}
-
-// baseName is the file name of a path (either slash).
-func baseName(p string) string {
-	if i := strings.LastIndexAny(p, `\/`); i >= 0 {
-		return p[i+1:]
-	}
-	return p
 }

@@ -359,7 +359,7 @@ func (d *Detection) chains(a *Aggregator, env *detect.Env) []finding.Finding {
 
 func (d *Detection) chainFinding(arc, next *cmdRec, conn *bigConn, from netip.Addr, env *detect.Env) finding.Finding {
 	risk := d.p.Chain
-	named := next != nil && arc.archive != "" && strings.Contains(strings.ToLower(next.cmd), strings.ToLower(baseName(arc.archive)))
+	named := next != nil && arc.archive != "" && strings.Contains(strings.ToLower(next.cmd), strings.ToLower(attrib.ImageName(arc.archive)))
 	if named {
 		risk += 5
 	}
@@ -385,7 +385,7 @@ func (d *Detection) chainFinding(arc, next *cmdRec, conn *bigConn, from netip.Ad
 		f.Figures = append(f.Figures, finding.Fig("transfer_command", next.cmd, finding.Text), finding.Fig("gap", gap, finding.Seconds))
 		ev = append(ev, finding.Evidence{Ref: next.ref, TS: next.ts, Note: "transfer: " + next.rule.Name})
 		f.Processes = append(f.Processes, process(next, 1))
-		then = fmt.Sprintf("%s %s later (%s)", next.rule.Name, seconds(gap), finding.Clip(next.cmd, 100))
+		then = fmt.Sprintf("%s %s later (%s)", next.rule.Name, finding.HumanSeconds(gap), finding.Clip(next.cmd, 100))
 		if named {
 			then += ", which names the archive"
 		}
@@ -397,7 +397,7 @@ func (d *Detection) chainFinding(arc, next *cmdRec, conn *bigConn, from netip.Ad
 		f.Figures = append(f.Figures, finding.Fig("bytes_out", conn.bytes, finding.Bytes),
 			finding.Fig("destination", fmt.Sprintf("%s:%d", conn.dst, conn.port), finding.Text))
 		ev = append(ev, finding.Evidence{Ref: conn.ref, TS: conn.ts, SrcPort: conn.sport, Note: fmt.Sprintf("%s sent", finding.Commas(conn.bytes)+" B")})
-		c := fmt.Sprintf("%s B sent to %s:%d %s later", finding.Commas(conn.bytes), conn.dst, conn.port, seconds(gap))
+		c := fmt.Sprintf("%s B sent to %s:%d %s later", finding.Commas(conn.bytes), conn.dst, conn.port, finding.HumanSeconds(gap))
 		if then != "" {
 			then += "; " + c
 		} else {
@@ -407,11 +407,4 @@ func (d *Detection) chainFinding(arc, next *cmdRec, conn *bigConn, from netip.Ad
 	f.Evidence = ev
 	f.Summary = fmt.Sprintf("%s on %s (%s), then %s", arc.rule.Name, arc.host, finding.Clip(arc.cmd, 100), then)
 	return f
-}
-
-func seconds(s float64) string {
-	if s < 90 {
-		return fmt.Sprintf("%.0f s", s)
-	}
-	return fmt.Sprintf("%.1f min", s/60)
 }

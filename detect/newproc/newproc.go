@@ -245,8 +245,8 @@ func (d *Detection) finding(k procKey, p *proc, env *detect.Env) finding.Finding
 		}
 		list = append(list, fmt.Sprintf("%s:%d (%s)", x.addr, x.port, finding.Commas(x.n)))
 	}
-	f.Summary = fmt.Sprintf("%s on %s made %s connection%s, and the baseline never saw it on the network: %s",
-		p.image, p.host, finding.Commas(p.n), plural(p.n), strings.Join(list, ", "))
+	f.Summary = fmt.Sprintf("%s on %s made %s, and the baseline never saw it on the network: %s",
+		p.image, p.host, finding.Plural(p.n, "connection"), strings.Join(list, ", "))
 	if len(why) > 0 {
 		f.Summary += " (" + strings.Join(why, ", ") + ")"
 	}
@@ -262,11 +262,4 @@ func (d *Detection) finding(k procKey, p *proc, env *detect.Env) finding.Finding
 	f.Processes = []finding.Process{pr}
 	f.Evidence = p.ev.Evidence(nil)
 	return f
-}
-
-func plural(n int64) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

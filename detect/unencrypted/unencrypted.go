@@ -6,6 +6,7 @@
 package unencrypted
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -321,7 +322,8 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(x, y key) int {
-		return strings.Compare(fmt.Sprint(x.host, x.method, x.image, x.dst, x.port), fmt.Sprint(y.host, y.method, y.image, y.dst, y.port))
+		return cmp.Or(strings.Compare(x.host, y.host), strings.Compare(x.method, y.method), strings.Compare(x.image, y.image),
+			x.dst.Compare(y.dst), cmp.Compare(x.port, y.port))
 	})
 	var out []finding.Finding
 	for _, k := range keys {
