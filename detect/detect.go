@@ -73,6 +73,7 @@ type (
 	X509Observer   interface{ ObserveX509(*event.X509) }
 	NoticeObserver interface{ ObserveNotice(*event.Notice) }
 	HostObserver   interface{ ObserveHost(*event.Host) }
+	CloudObserver  interface{ ObserveCloud(*event.Cloud) }
 )
 
 // Window is the time span of the events a run read.

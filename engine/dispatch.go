@@ -30,6 +30,7 @@ type dispatch struct {
 	x509   []detect.X509Observer
 	notice []detect.NoticeObserver
 	host   []detect.HostObserver
+	cloud  []detect.CloudObserver
 	// procs collects host events for process attribution.
 	procs *attrib.Builder
 }
@@ -69,6 +70,9 @@ func newDispatch(opt Options, env *detect.Env) *dispatch {
 		if o, ok := a.(detect.HostObserver); ok {
 			d.host = append(d.host, o)
 		}
+		if o, ok := a.(detect.CloudObserver); ok {
+			d.cloud = append(d.cloud, o)
+		}
 	}
 	return d
 }
@@ -78,7 +82,8 @@ func (d *dispatch) unread() event.KindSet {
 	var s event.KindSet
 	for k, n := range [...]int{event.KindConn: len(d.conn), event.KindHTTP: len(d.http), event.KindDNS: len(d.dns),
 		event.KindTLS: len(d.tls), event.KindFile: len(d.file), event.KindSMTP: len(d.smtp), event.KindFTP: len(d.ftp),
-		event.KindX509: len(d.x509), event.KindNotice: len(d.notice), event.KindHost: len(d.host) + 1} { // host events name processes
+		event.KindX509: len(d.x509), event.KindNotice: len(d.notice), event.KindHost: len(d.host) + 1, // host events name processes
+		event.KindCloud: len(d.cloud)} {
 		if n == 0 {
 			s = s.With(event.Kind(k))
 		}
@@ -189,6 +194,14 @@ func (d *dispatch) Host(e *event.Host) {
 		d.procs.ObserveHost(e)
 		for _, o := range d.host {
 			o.ObserveHost(e)
+		}
+	}
+}
+
+func (d *dispatch) Cloud(e *event.Cloud) {
+	if d.keep(event.KindCloud, e.TS) {
+		for _, o := range d.cloud {
+			o.ObserveCloud(e)
 		}
 	}
 }

@@ -51,6 +51,7 @@ type batch struct {
 	x509   []event.X509
 	notice []event.Notice
 	host   []event.Host
+	cloud  []event.Cloud
 	strs   []string
 	durs   []event.Duration
 }
@@ -58,7 +59,7 @@ type batch struct {
 func (b *batch) reset(part int) {
 	b.part, b.n = part, 0
 	b.conn, b.http, b.dns, b.tls, b.file = b.conn[:0], b.http[:0], b.dns[:0], b.tls[:0], b.file[:0]
-	b.smtp, b.ftp, b.x509, b.notice, b.host = b.smtp[:0], b.ftp[:0], b.x509[:0], b.notice[:0], b.host[:0]
+	b.smtp, b.ftp, b.x509, b.notice, b.host, b.cloud = b.smtp[:0], b.ftp[:0], b.x509[:0], b.notice[:0], b.host[:0], b.cloud[:0]
 	b.strs, b.durs = b.strs[:0], b.durs[:0]
 }
 
@@ -75,6 +76,7 @@ func (b *batch) release() {
 	clear(b.x509)
 	clear(b.notice)
 	clear(b.host)
+	clear(b.cloud)
 	clear(b.strs)
 	b.reset(0)
 }
@@ -129,6 +131,9 @@ func (b *batch) deliver(d *dispatch) {
 	}
 	for i := range b.host {
 		d.Host(&b.host[i])
+	}
+	for i := range b.cloud {
+		d.Cloud(&b.cloud[i])
 	}
 }
 
@@ -264,5 +269,14 @@ func (r *router) Host(e *event.Host) {
 	b.host = append(b.host, *e)
 	c := &b.host[len(b.host)-1]
 	c.Args = b.list(c.Args)
+	r.added(b)
+}
+
+// Cloud partitions cloud audit events by principal: a principal's activity stays together.
+func (r *router) Cloud(e *event.Cloud) {
+	b := r.get(partOfString(e.User))
+	b.cloud = append(b.cloud, *e)
+	c := &b.cloud[len(b.cloud)-1]
+	c.Recipients = b.list(c.Recipients)
 	r.added(b)
 }

@@ -80,10 +80,11 @@ const (
 	KindX509
 	KindNotice
 	KindHost
+	KindCloud
 	NumKinds
 )
 
-var kindNames = [...]string{"conn", "http", "dns", "tls", "file", "smtp", "ftp", "x509", "notice", "host"}
+var kindNames = [...]string{"conn", "http", "dns", "tls", "file", "smtp", "ftp", "x509", "notice", "host", "cloud"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -388,6 +389,102 @@ type Host struct {
 	TargetFile string
 }
 
+// CloudOp is what a cloud audit event did, in words common to the providers.
+type CloudOp uint8
+
+// The cloud operations.
+const (
+	// CloudOther: anything else (sign-ins, configuration reads, deletions).
+	CloudOther CloudOp = iota
+	// CloudList: an enumeration of stored data (S3 ListBuckets, ListObjects).
+	CloudList
+	// CloudUpload: an object or file written (S3 PutObject, CopyObject, UploadPart,
+	// CompleteMultipartUpload; Microsoft 365 FileUploaded, FileSyncUploadedFull; Drive upload).
+	CloudUpload
+	// CloudDownload: an object, file or mailbox content read (S3 GetObject; Microsoft 365
+	// FileDownloaded, FileSyncDownloadedFull, MailItemsAccessed; Drive download).
+	CloudDownload
+	// CloudShare: data made readable by others: a sharing link or invitation, a visibility
+	// change, a bucket policy or ACL, a snapshot's permissions. Scope and Target say to whom.
+	CloudShare
+	// CloudReplicate: data set to be copied elsewhere on its own (S3 bucket replication).
+	CloudReplicate
+	// CloudSnapshot: a copy of a volume or database taken (EC2 CreateSnapshot, RDS
+	// CreateDBSnapshot, CopySnapshot).
+	CloudSnapshot
+	// CloudMail: a message sent (Exchange Send, SendAs, SendOnBehalf; Gmail send).
+	CloudMail
+)
+
+var cloudOpNames = [...]string{"other", "list", "upload", "download", "share", "replicate", "snapshot", "mail"}
+
+func (o CloudOp) String() string {
+	if int(o) < len(cloudOpNames) {
+		return cloudOpNames[o]
+	}
+	return "unknown"
+}
+
+// The scopes of a CloudShare or CloudReplicate event: who gains access.
+const (
+	ScopePublic   = "public"   // anyone: an anonymous link, AllUsers, a policy's "*", visibility "people with link"
+	ScopeExternal = "external" // someone outside the organisation: another account, a guest, an outside domain
+	ScopeInternal = "internal" // people of the organisation only
+)
+
+// Cloud is one event of a cloud provider's audit log: AWS CloudTrail, the Microsoft 365 unified
+// audit log, Google Workspace's reports.
+type Cloud struct {
+	Meta // UID is the provider's event id
+	// Src is the caller's address; invalid when the caller was a provider's service (SrcName).
+	Src     netip.Addr
+	SrcName string // the caller when it is not an address ("ec2.amazonaws.com")
+	// Provider is "aws", "m365" or "google".
+	Provider string
+	// Service is the provider's service: "s3.amazonaws.com", "SharePoint", "OneDrive",
+	// "Exchange", "drive", "gmail", "admin" ...
+	Service string
+	// Name is the operation as the provider logs it: PutObject, FileUploaded, download ...
+	Name string
+	Op   CloudOp
+	// User is the principal as the provider names it: an ARN (assumed-role sessions
+	// included), a user principal name, an e-mail address.
+	User string
+	// UserType is the provider's kind of principal: IAMUser, AssumedRole, Root, AWSService;
+	// Microsoft 365's UserType; Google's actor callerType.
+	UserType string
+	// Role is the role an assumed-role session belongs to (its issuer's ARN).
+	Role      string
+	AccessKey string
+	// Instance is the EC2 instance whose role credentials made the call (the session of an
+	// instance profile), when the log says.
+	Instance string
+	// Account is the account, tenant or customer the event belongs to.
+	Account   string
+	UserAgent string
+	Region    string
+	// Container holds the object: an S3 bucket, a SharePoint site or OneDrive URL, a Drive
+	// owner or shared drive, a snapshot or database id.
+	Container string
+	// Object is the object or file: an S3 key, a file's path or name, a document's title.
+	Object   string
+	ObjectID string // the provider's id for it when it has one (Drive doc_id)
+	// Bytes is the size the event moved or the file's size; Unset when the log does not say.
+	Bytes int64
+	// Count is how many items the event covers (aggregated records: Microsoft 365's
+	// OperationCount, MailItemsAccessed's items); 1 when the log does not say.
+	Count int64
+	// Scope and Target say who gains access (CloudShare, CloudReplicate): Scope is one of
+	// ScopePublic, ScopeExternal, ScopeInternal or "" when unknown; Target names them (an
+	// account id, an e-mail address, a domain, a destination bucket).
+	Scope  string
+	Target string
+	// Recipients of a message (CloudMail).
+	Recipients List
+	// Error is the provider's error code for a failed call; "" when it succeeded.
+	Error string
+}
+
 // Sink receives events. A reader calls a sink from one goroutine at a time.
 type Sink interface {
 	Conn(*Conn)
@@ -400,6 +497,7 @@ type Sink interface {
 	X509(*X509)
 	Notice(*Notice)
 	Host(*Host)
+	Cloud(*Cloud)
 }
 
 // NopSink ignores every event; embed it to implement only some methods of Sink.
@@ -415,3 +513,4 @@ func (NopSink) FTP(*FTP)       {}
 func (NopSink) X509(*X509)     {}
 func (NopSink) Notice(*Notice) {}
 func (NopSink) Host(*Host)     {}
+func (NopSink) Cloud(*Cloud)   {}

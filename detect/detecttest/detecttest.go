@@ -183,7 +183,7 @@ func HeapAlloc() uint64 {
 }
 
 // Observe feeds one event (*event.Conn, *event.HTTP, *event.DNS, *event.TLS, *event.File,
-// *event.SMTP, *event.FTP, *event.X509, *event.Notice or *event.Host) to an aggregator, through the
+// *event.SMTP, *event.FTP, *event.X509, *event.Notice, *event.Host or *event.Cloud) to an aggregator, through the
 // observer interface of its kind; an aggregator that does not read the kind ignores it.
 func Observe(agg detect.Aggregator, e any) {
 	switch e := e.(type) {
@@ -226,6 +226,10 @@ func Observe(agg detect.Aggregator, e any) {
 	case *event.Host:
 		if o, ok := agg.(detect.HostObserver); ok {
 			o.ObserveHost(e)
+		}
+	case *event.Cloud:
+		if o, ok := agg.(detect.CloudObserver); ok {
+			o.ObserveCloud(e)
 		}
 	default:
 		panic(fmt.Sprintf("detecttest.Observe: %T is not an event", e))

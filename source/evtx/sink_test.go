@@ -27,6 +27,7 @@ func (*hostSink) FTP(*event.FTP)       {}
 func (*hostSink) X509(*event.X509)     {}
 func (*hostSink) Notice(*event.Notice) {}
 func (s *hostSink) Host(e *event.Host) { s.hosts = append(s.hosts, *e) }
+func (*hostSink) Cloud(*event.Cloud)   {}
 
 // readAll runs Read and its jobs (in order, on one sink) over r.
 func readAll(t testing.TB, name string, r io.Reader) (*hostSink, *source.Stats, error) {

@@ -45,6 +45,7 @@ func (c *collector) FTP(e *event.FTP)       { c.add(event.KindFTP, e, &e.Ref, &e
 func (c *collector) X509(e *event.X509)     { c.add(event.KindX509, e, &e.Ref, &e.Sensor) }
 func (c *collector) Notice(e *event.Notice) { c.add(event.KindNotice, e, &e.Ref, &e.Sensor) }
 func (c *collector) Host(e *event.Host)     { c.add(event.KindHost, e, &e.Ref, &e.Sensor) }
+func (c *collector) Cloud(e *event.Cloud)   { c.add(event.KindCloud, e, &e.Ref, &e.Sensor) }
 
 // readAll reads one input through source.Open and its format, running jobs in order.
 func readAll(t testing.TB, in source.Input, sink event.Sink) (*source.Stats, error) {
