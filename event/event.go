@@ -466,6 +466,9 @@ type Cloud struct {
 	// Container holds the object: an S3 bucket, a SharePoint site or OneDrive URL, a Drive
 	// owner or shared drive, a snapshot or database id.
 	Container string
+	// Owner is the account that owns the container, when the log says (CloudTrail's
+	// resources[].accountId): another account than the caller's means data crossed accounts.
+	Owner string
 	// Object is the object or file: an S3 key, a file's path or name, a document's title.
 	Object   string
 	ObjectID string // the provider's id for it when it has one (Drive doc_id)

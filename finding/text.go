@@ -1,7 +1,9 @@
 package finding
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,4 +68,22 @@ func HumanSeconds(s float64) string {
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 	}
 	return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// Ranked returns the keys of a count map, most counted first, ties in key order.
+func Ranked(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y string) int { return cmp.Or(cmp.Compare(m[y], m[x]), cmp.Compare(x, y)) })
+	return keys
+}
+
+// Head returns at most n items of l, the rest named by a last "N more" item.
+func Head(l []string, n int) []string {
+	if len(l) <= n {
+		return l
+	}
+	return append(slices.Clone(l[:n]), fmt.Sprintf("%d more", len(l)-n))
 }
