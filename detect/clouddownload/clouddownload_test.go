@@ -15,7 +15,9 @@ import (
 
 var t0 = time.Date(2020, 9, 14, 1, 0, 0, 0, time.UTC)
 
-func at(sec float64) event.Time { return event.FromStd(t0.Add(time.Duration(sec * float64(time.Second)))) }
+func at(sec float64) event.Time {
+	return event.FromStd(t0.Add(time.Duration(sec * float64(time.Second))))
+}
 
 const (
 	session = "arn:aws:sts::123456789012:assumed-role/WebRole/i-0317f6c6b66ae9c40"
@@ -59,7 +61,11 @@ func TestFirstAccess(t *testing.T) {
 		{"a listing an hour before does not count", []any{server(list), server(get(3700))}, 0, nil},
 		{"reads alone from a server: ordinary", []any{server(get(1))}, 0, nil},
 		{"a new address for the principal", []any{
-			func() *event.Cloud { e := server(ev(0, event.CloudOther, "GetCallerIdentity", "")); e.Src = netip.MustParseAddr("10.1.2.3"); return e }(),
+			func() *event.Cloud {
+				e := server(ev(0, event.CloudOther, "GetCallerIdentity", ""))
+				e.Src = netip.MustParseAddr("10.1.2.3")
+				return e
+			}(),
 			server(get(60))}, 30, nil},
 		{"failed reads are not reads", []any{func() *event.Cloud { e := get(1); e.Error = "AccessDenied"; return e }()}, 0, nil},
 	}

@@ -12,7 +12,9 @@ import (
 
 var t0 = time.Date(2024, 5, 6, 10, 0, 0, 0, time.UTC)
 
-func at(sec float64) event.Time { return event.FromStd(t0.Add(time.Duration(sec * float64(time.Second)))) }
+func at(sec float64) event.Time {
+	return event.FromStd(t0.Add(time.Duration(sec * float64(time.Second))))
+}
 
 func aws(sec float64, op event.CloudOp, name, user, container, scope, target string) *event.Cloud {
 	return &event.Cloud{Meta: event.Meta{TS: at(sec)}, Src: netip.MustParseAddr("203.0.113.9"), Provider: "aws", Service: "s3.amazonaws.com",

@@ -11,7 +11,9 @@ import (
 
 var t0 = time.Date(2024, 5, 6, 10, 0, 0, 0, time.UTC)
 
-func at(sec float64) event.Time { return event.FromStd(t0.Add(time.Duration(sec * float64(time.Second)))) }
+func at(sec float64) event.Time {
+	return event.FromStd(t0.Add(time.Duration(sec * float64(time.Second))))
+}
 
 func n(k int, f func() *event.Cloud) []any {
 	var out []any
