@@ -331,7 +331,8 @@ func writeRollup(b *bytes.Buffer, rs []finding.Rollup, color bool, total int) {
 }
 
 // source names who a finding is about: the source address, else the host, else the user,
-// then the process behind it when a host log named it ("10.0.0.5 powershell.exe").
+// then the process behind it when a host log named it ("10.0.0.5 powershell.exe"), else the
+// user when the address is not it (a cloud principal: "203.0.113.9 alice@contoso.com").
 func source(e finding.Entities) string {
 	who := ""
 	for _, s := range []string{e.Src, e.Host, e.User} {
@@ -347,6 +348,8 @@ func source(e finding.Entities) string {
 		return e.Process
 	case e.Process != "":
 		return who + " " + e.Process
+	case e.User != "" && who != e.User:
+		return who + " " + e.User
 	}
 	return who
 }

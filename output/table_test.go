@@ -213,6 +213,26 @@ func TestDestination(t *testing.T) {
 	}
 }
 
+func TestSource(t *testing.T) {
+	tests := []struct {
+		e    finding.Entities
+		want string
+	}{
+		{finding.Entities{}, "-"},
+		{finding.Entities{Src: "10.0.0.5"}, "10.0.0.5"},
+		{finding.Entities{Src: "10.0.0.5", Process: "powershell.exe", User: "CORP\\bob"}, "10.0.0.5 powershell.exe"},
+		{finding.Entities{Host: "WS1", Process: "curl.exe"}, "WS1 curl.exe"},
+		{finding.Entities{Src: "203.0.113.9", User: "alice@contoso.com"}, "203.0.113.9 alice@contoso.com"},
+		{finding.Entities{User: "alice@contoso.com"}, "alice@contoso.com"},
+		{finding.Entities{Process: "x.exe"}, "x.exe"},
+	}
+	for _, tt := range tests {
+		if got := source(tt.e); got != tt.want {
+			t.Errorf("source(%+v) = %q, want %q", tt.e, got, tt.want)
+		}
+	}
+}
+
 func TestTruncate(t *testing.T) {
 	tests := []struct {
 		s    string
