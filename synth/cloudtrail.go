@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -20,6 +21,8 @@ type Principal struct {
 	KeyID   string // access key id
 	// Instance marks the session as an EC2 instance profile's (sessionContext.ec2RoleDelivery).
 	Instance bool
+	// Anonymous is an unauthenticated caller (a public bucket's reader).
+	Anonymous bool
 }
 
 // ARN is the principal's ARN as CloudTrail writes it in userIdentity.arn.
@@ -36,6 +39,8 @@ func (p Principal) ARN() string {
 // identity builds userIdentity as CloudTrail documents it ("CloudTrail userIdentity element").
 func (p Principal) identity(created time.Time) map[string]any {
 	switch {
+	case p.Anonymous:
+		return map[string]any{"type": "AWSAccount", "principalId": "", "accountId": "ANONYMOUS_PRINCIPAL"}
 	case p.Service != "":
 		return map[string]any{"type": "AWSService", "invokedBy": p.Service}
 	case p.User != "":
@@ -66,6 +71,17 @@ func idOf(s string, n int) string {
 		x = x/32 ^ uint64(i+1)*0x9e3779b97f4a7c15
 	}
 	return string(b)
+}
+
+// hexOf makes a stable lower-case hexadecimal id of n digits from s.
+func hexOf(s string, n int) string {
+	var b []byte
+	for i := 0; len(b) < n; i++ {
+		h := fnv.New64a()
+		fmt.Fprint(h, i, s)
+		b = fmt.Appendf(b, "%016x", h.Sum64())
+	}
+	return string(b[:n])
 }
 
 // Call is one CloudTrail event.
@@ -126,7 +142,7 @@ func (c Call) record() map[string]any {
 	if recipient == "" {
 		recipient = "111122223333"
 	}
-	id := idOf(fmt.Sprint(c.Time.UnixNano(), c.Name, c.Who.ARN(), c.Request), 32)
+	id := hexOf(fmt.Sprint(c.Time.UnixNano(), c.Name, c.Who.ARN(), c.Request), 32)
 	r := map[string]any{
 		"eventVersion":       "1.09",
 		"userIdentity":       c.Who.identity(c.Time.Add(-10 * time.Minute)),
@@ -138,7 +154,7 @@ func (c Call) record() map[string]any {
 		"userAgent":          c.Agent,
 		"requestParameters":  c.Request,
 		"responseElements":   c.Response,
-		"requestID":          id[:16],
+		"requestID":          strings.ToUpper(id[:16]),
 		"eventID":            fmt.Sprintf("%s-%s-%s-%s-%s", id[:8], id[8:12], id[12:16], id[16:20], id[20:32]),
 		"eventType":          "AwsApiCall",
 		"recipientAccountId": recipient,

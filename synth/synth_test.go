@@ -1051,3 +1051,31 @@ func TestHostTestdata(t *testing.T) {
 		}
 	}
 }
+
+var sampleCloud = filepath.Join("..", "testdata", "cloud")
+
+// TestCloudTestdata keeps testdata/cloud (the sample day's cloud audit logs) as WriteCloudSample
+// writes it: go test ./synth -run TestCloudTestdata -update rewrites it.
+func TestCloudTestdata(t *testing.T) {
+	day := DefaultStart
+	if *update {
+		if err := WriteCloudSample(sampleCloud, day); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	fresh := t.TempDir()
+	if err := WriteCloudSample(fresh, day); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{CloudTrailSampleFile, M365SampleFile, GoogleSampleFile} {
+		want, err := os.ReadFile(filepath.Join(sampleCloud, filepath.FromSlash(name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(filepath.Join(fresh, filepath.FromSlash(name)))
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from a fresh generation: run go test ./synth -run TestCloudTestdata -update and review the diff", name)
+		}
+	}
+}

@@ -1,0 +1,176 @@
+package synth
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// M365 is one Microsoft 365 unified audit log record, with the fields of the Management
+// Activity API's common schema, SharePoint/OneDrive file and sharing schema and Exchange
+// mailbox schema that sluice reads.
+type M365 struct {
+	Time      time.Time
+	Operation string
+	Workload  string // SharePoint, OneDrive, Exchange
+	User      string // UserId
+	ClientIP  string
+	Agent     string // UserAgent (SharePoint), ClientInfoString (Exchange)
+	// File operations
+	Site, Folder, File string // SiteUrl, SourceRelativeUrl, SourceFileName
+	Size               int64  // FileSizeBytes; negative: not logged
+	// Sharing
+	Target, TargetType string // TargetUserOrGroupName, TargetUserOrGroupType (Member, Guest ...)
+	// Exchange
+	Subject    string
+	Items      int // MailItemsAccessed: items in the folder; Send: 0
+	Attachment string
+}
+
+// record renders the record as the Management Activity API returns it.
+func (m M365) record(org string) map[string]any {
+	id := hexOf(fmt.Sprint(m.Time.UnixNano(), m.Operation, m.User, m.File, m.Subject), 32)
+	r := map[string]any{
+		"CreationTime":   m.Time.UTC().Format("2006-01-02T15:04:05"),
+		"Id":             fmt.Sprintf("%s-%s-%s-%s-%s", id[:8], id[8:12], id[12:16], id[16:20], id[20:32]),
+		"Operation":      m.Operation,
+		"OrganizationId": org,
+		"UserKey":        "i:0h.f|membership|" + strings.ToLower(idOf(m.User, 16)) + "@live.com",
+		"UserType":       0,
+		"Version":        1,
+		"Workload":       m.Workload,
+		"ClientIP":       m.ClientIP,
+		"UserId":         m.User,
+	}
+	switch m.Workload {
+	case "Exchange":
+		r["RecordType"] = 2
+		r["ResultStatus"] = "Succeeded"
+		r["ClientInfoString"] = m.Agent
+		r["MailboxOwnerUPN"] = m.User
+		r["LogonType"] = 0
+		if m.Operation == "MailItemsAccessed" {
+			r["RecordType"] = 50
+			r["OperationCount"] = m.Items
+			r["OperationProperties"] = []map[string]any{{"Name": "MailAccessType", "Value": "Sync"}, {"Name": "IsThrottled", "Value": "False"}}
+			r["Folders"] = []map[string]any{{"Id": "LgAAAAB" + idOf(m.Folder, 20), "Path": m.Folder}}
+		} else {
+			item := map[string]any{"Id": "RgAAAAB" + idOf(m.Subject, 24), "Subject": m.Subject,
+				"ParentFolder": map[string]any{"Id": "LgAAAAB" + idOf("sent", 20), "Path": `\Sent Items`}}
+			if m.Size >= 0 {
+				item["SizeInBytes"] = m.Size
+			}
+			if m.Attachment != "" {
+				item["Attachments"] = m.Attachment
+			}
+			r["Item"] = item
+		}
+	default:
+		r["RecordType"] = 6
+		r["EventSource"] = "SharePoint"
+		r["ItemType"] = "File"
+		r["UserAgent"] = m.Agent
+		r["SiteUrl"] = m.Site
+		r["SourceRelativeUrl"] = m.Folder
+		r["SourceFileName"] = m.File
+		if i := strings.LastIndexByte(m.File, '.'); i >= 0 {
+			r["SourceFileExtension"] = m.File[i+1:]
+		}
+		r["ObjectId"] = strings.TrimSuffix(m.Site, "/") + "/" + m.Folder + "/" + m.File
+		if m.Size >= 0 {
+			r["FileSizeBytes"] = m.Size
+		}
+		if m.Target != "" {
+			r["RecordType"] = 14
+			r["TargetUserOrGroupName"] = m.Target
+			r["TargetUserOrGroupType"] = m.TargetType
+			r["EventData"] = "<Type>View</Type><MembersCanShare>Disabled</MembersCanShare>"
+		}
+		if strings.HasPrefix(m.Operation, "AnonymousLink") {
+			r["RecordType"] = 14
+			r["EventData"] = "<Type>View</Type>"
+		}
+	}
+	return r
+}
+
+// WriteM365 writes records as one Management Activity API content blob: a JSON array.
+func WriteM365(w io.Writer, org string, recs []M365) error {
+	out := make([]map[string]any, len(recs))
+	for i, m := range recs {
+		out[i] = m.record(org)
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// Activity is one Google Workspace reports activity with one event.
+type Activity struct {
+	Time        time.Time
+	App         string // applicationName: drive, gmail, admin, login
+	Actor       string // actor.email; "" for an anonymous or outside viewer
+	IP          string
+	Type, Name  string
+	Params      map[string]any // event parameters by name: string, bool, int64 or []string
+	OwnerDomain string
+}
+
+func (a Activity) render(customer string, n int) map[string]any {
+	var params []map[string]any
+	for _, k := range slices.Sorted(maps.Keys(a.Params)) {
+		p := map[string]any{"name": k}
+		switch v := a.Params[k].(type) {
+		case bool:
+			p["boolValue"] = v
+		case int64:
+			p["intValue"] = fmt.Sprint(v)
+		case []string:
+			p["multiValue"] = v
+		default:
+			p["value"] = fmt.Sprint(v)
+		}
+		params = append(params, p)
+	}
+	actor := map[string]any{"callerType": "USER"}
+	if a.Actor != "" {
+		actor["email"] = a.Actor
+		actor["profileId"] = fmt.Sprint(100000000000000000 + int64(len(a.Actor))*7919 + int64(a.Actor[0]))
+	}
+	r := map[string]any{
+		"kind": "admin#reports#activity",
+		"id": map[string]any{"time": a.Time.UTC().Format("2006-01-02T15:04:05.000Z"), "uniqueQualifier": fmt.Sprint(-4600000000000000000 + int64(n)*104729),
+			"applicationName": a.App, "customerId": customer},
+		"etag":   `"` + idOf(fmt.Sprint(a.Time.UnixNano(), a.Name, n), 27) + `"`,
+		"actor":  actor,
+		"events": []map[string]any{{"type": a.Type, "name": a.Name, "parameters": params}},
+	}
+	if a.IP != "" {
+		r["ipAddress"] = a.IP
+	}
+	if a.OwnerDomain != "" {
+		r["ownerDomain"] = a.OwnerDomain
+	}
+	return r
+}
+
+// WriteActivities writes activities as one Reports API activities.list response.
+func WriteActivities(w io.Writer, customer string, acts []Activity) error {
+	items := make([]map[string]any, len(acts))
+	for i, a := range acts {
+		items[i] = a.render(customer, i)
+	}
+	b, err := json.MarshalIndent(map[string]any{"kind": "admin#reports#activities", "etag": `"` + idOf(customer, 27) + `"`, "items": items}, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
