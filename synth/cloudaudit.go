@@ -29,6 +29,7 @@ type M365 struct {
 	Subject    string
 	Items      int // MailItemsAccessed: items in the folder; Send: 0
 	Attachment string
+	Recipients []string // recipientList of a message sent
 }
 
 // record renders the record as the Management Activity API returns it.
@@ -68,6 +69,13 @@ func (m M365) record(org string) map[string]any {
 				item["Attachments"] = m.Attachment
 			}
 			r["Item"] = item
+			if len(m.Recipients) > 0 {
+				var rl []map[string]any
+				for _, a := range m.Recipients {
+					rl = append(rl, map[string]any{"Address": a})
+				}
+				r["recipientList"] = rl
+			}
 		}
 	default:
 		r["RecordType"] = 6

@@ -129,7 +129,8 @@ func WriteCloudSample(dir string, day time.Time) error {
 	}
 	for range 3 {
 		m365 = append(m365, M365{Time: at(11, 30, 2), Operation: "Send", Workload: "Exchange", User: "bob@contoso.com", ClientIP: "203.0.113.10",
-			Agent: "Client=OWA;Action=ViaProxy", Subject: "fwd: designs", Size: 7_000_000, Attachment: "designs.zip (6900000b)"})
+			Agent: "Client=OWA;Action=ViaProxy", Subject: "fwd: designs", Size: 7_000_000, Attachment: "designs.zip (6900000b)",
+			Recipients: []string{"bob.personal.2024@gmail.com"}})
 	}
 	m365 = append(m365,
 		M365{Time: at(12, 0, 0), Operation: "AnonymousLinkCreated", Workload: "OneDrive", User: "bob@contoso.com", ClientIP: "203.0.113.10",

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -283,6 +284,21 @@ func Dataset(t testing.TB, name string) string {
 	p := filepath.Join(Datasets, name)
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("real dataset %s not present (the shared datasets folder lives beside the repo): %v", name, err)
+	}
+	return p
+}
+
+// WriteFile writes what fill writes into a file of the given name in a fresh temporary folder
+// and returns its path: fixtures made by a generator (package synth) in a vendor's format.
+func WriteFile(t testing.TB, name string, fill func(io.Writer) error) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := fill(&b); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	return p
 }

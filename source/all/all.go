@@ -4,6 +4,7 @@ package all
 import (
 	_ "github.com/sluice-hunt/sluice/source/auditd"
 	_ "github.com/sluice-hunt/sluice/source/evtx"
+	_ "github.com/sluice-hunt/sluice/source/m365"
 	_ "github.com/sluice-hunt/sluice/source/squid"
 	_ "github.com/sluice-hunt/sluice/source/stream"
 	_ "github.com/sluice-hunt/sluice/source/winjson"
