@@ -19,7 +19,6 @@ func at(h, m, s int) time.Time {
 	return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second)
 }
 
-
 func seedRows(t *testing.T, path string) []finding.Finding {
 	t.Helper()
 	var out []finding.Finding
