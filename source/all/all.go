@@ -3,7 +3,9 @@ package all
 
 import (
 	_ "github.com/sluice-hunt/sluice/source/auditd"
+	_ "github.com/sluice-hunt/sluice/source/cloudtrail"
 	_ "github.com/sluice-hunt/sluice/source/evtx"
+	_ "github.com/sluice-hunt/sluice/source/gworkspace"
 	_ "github.com/sluice-hunt/sluice/source/m365"
 	_ "github.com/sluice-hunt/sluice/source/squid"
 	_ "github.com/sluice-hunt/sluice/source/stream"
