@@ -368,9 +368,9 @@ func destination(e finding.Entities) (host, suffix string) {
 		}
 		suffix = ":" + strconv.Itoa(e.DstPort)
 	}
-	if e.App != "" {
+	if e.App != "" && (e.DstPort > 0 || !strings.Contains(host, "://")) { // a URL names its application
 		suffix += "/" + e.App
-	} else if e.Proto != "" {
+	} else if e.App == "" && e.Proto != "" {
 		suffix += "/" + e.Proto
 	}
 	if host == "" && suffix == "" {

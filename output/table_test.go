@@ -204,6 +204,8 @@ func TestDestination(t *testing.T) {
 		{finding.Entities{Dst: "2001:db8::1", DstPort: 443}, "[2001:db8::1]:443"},
 		{finding.Entities{Dst: "2001:db8::1", App: "dns"}, "2001:db8::1/dns"},
 		{finding.Entities{DstPort: 53, Proto: "udp"}, ":53/udp"},
+		{finding.Entities{DstHost: "s3://corp-exports", App: "s3"}, "s3://corp-exports"},
+		{finding.Entities{DstHost: "eve@contoso.com", App: "exchange"}, "eve@contoso.com/exchange"},
 	}
 	for _, tt := range tests {
 		host, suf := destination(tt.e)

@@ -352,8 +352,12 @@ func (d *Detection) bulk(user string, p *principal, a *Aggregator) (finding.Find
 		f.Entities.Src = callers[0]
 	}
 	f.First, f.Last = from, to-1
-	f.Summary = fmt.Sprintf("%s read %s (%s) within %s from %s: a bulk download (%s)",
-		user, finding.Plural(best.items, "item"), output.HumanBytes(best.bytes), d.p.BulkWindow, strings.Join(finding.Head(conts, 3), ", "), strings.Join(finding.Head(callers, 3), ", "))
+	size := ""
+	if best.bytes > 0 {
+		size = " (" + output.HumanBytes(best.bytes) + ")"
+	}
+	f.Summary = fmt.Sprintf("%s read %s%s within %s out of %s, calling from %s: a bulk download",
+		user, finding.Plural(best.items, "item"), size, d.p.BulkWindow, strings.Join(finding.Head(conts, 3), ", "), strings.Join(finding.Head(callers, 3), ", "))
 	f.Figures = []finding.Figure{
 		finding.Fig("items", best.items, finding.Count),
 		finding.Fig("bytes", best.bytes, finding.Bytes),

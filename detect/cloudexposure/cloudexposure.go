@@ -68,7 +68,7 @@ type shareKey struct{ provider, service, user, container, kind string }
 type share struct {
 	n           int64
 	first, last event.Time
-	objects     map[string]struct{} // object keys (cloud.ObjectKey); empty: the whole container
+	objects     map[string]string // object keys (cloud.ObjectKey) -> names; empty: the whole container
 	targets     map[string]int64
 	names       map[string]int64
 	public      bool
@@ -155,13 +155,13 @@ func (a *Aggregator) ObserveCloud(e *event.Cloud) {
 	s := a.shares[k]
 	if s == nil {
 		k.provider, k.service, k.user, k.container = strings.Clone(k.provider), strings.Clone(k.service), strings.Clone(k.user), strings.Clone(k.container)
-		s = &share{first: e.TS, last: e.TS, objects: map[string]struct{}{}, targets: map[string]int64{}, names: map[string]int64{}, caller: strings.Clone(cloud.Caller(e))}
+		s = &share{first: e.TS, last: e.TS, objects: map[string]string{}, targets: map[string]int64{}, names: map[string]int64{}, caller: strings.Clone(cloud.Caller(e))}
 		a.shares[k] = s
 	}
 	s.n++
 	s.first, s.last = min(s.first, e.TS), max(s.last, e.TS)
 	if o := cloud.ObjectKey(e); o != "" && len(s.objects) < maxKept {
-		s.objects[strings.Clone(o)] = struct{}{}
+		s.objects[strings.Clone(o)] = strings.Clone(e.Object)
 	}
 	t := e.Target
 	if t == "" {
@@ -212,9 +212,9 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 			x.caller = y.caller
 		}
 		x.first, x.last = min(x.first, y.first), max(x.last, y.last)
-		for ob := range y.objects {
+		for ob, name := range y.objects {
 			if len(x.objects) < maxKept {
-				x.objects[ob] = struct{}{}
+				x.objects[ob] = name
 			}
 		}
 		for t, n := range y.targets {
@@ -339,10 +339,11 @@ func (d *Detection) score(k shareKey, s *share, a *Aggregator) (finding.Finding,
 	f.First, f.Last = s.first, s.last
 	targets := finding.Ranked(s.targets)
 	objs := make([]string, 0, len(s.objects))
-	for o := range s.objects {
-		objs = append(objs, o[strings.LastIndexByte(o, 0)+1:])
+	for _, name := range s.objects {
+		objs = append(objs, name)
 	}
 	slices.Sort(objs)
+	objs = slices.Compact(objs)
 	subject := res
 	if len(objs) > 0 {
 		subject = strings.Join(finding.Head(objs, 3), ", ") + " in " + res
@@ -367,7 +368,7 @@ func (d *Detection) score(k shareKey, s *share, a *Aggregator) (finding.Finding,
 	return f, true
 }
 
-func overlaps(a, b map[string]struct{}) bool {
+func overlaps(a map[string]string, b map[string]struct{}) bool {
 	for k := range a {
 		if _, ok := b[k]; ok {
 			return true
