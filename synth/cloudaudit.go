@@ -132,21 +132,7 @@ type Activity struct {
 }
 
 func (a Activity) render(customer string, n int) map[string]any {
-	var params []map[string]any
-	for _, k := range slices.Sorted(maps.Keys(a.Params)) {
-		p := map[string]any{"name": k}
-		switch v := a.Params[k].(type) {
-		case bool:
-			p["boolValue"] = v
-		case int64:
-			p["intValue"] = fmt.Sprint(v)
-		case []string:
-			p["multiValue"] = v
-		default:
-			p["value"] = fmt.Sprint(v)
-		}
-		params = append(params, p)
-	}
+	params := parameters(a.Params)
 	actor := map[string]any{"callerType": "USER"}
 	if a.Actor != "" {
 		actor["email"] = a.Actor
@@ -167,6 +153,51 @@ func (a Activity) render(customer string, n int) map[string]any {
 		r["ownerDomain"] = a.OwnerDomain
 	}
 	return r
+}
+
+// parameters renders event parameters as the Reports API writes them: value, intValue,
+// boolValue, multiValue, and nested ones (a map: messageValue; a list of maps:
+// multiMessageValue), in name order.
+func parameters(ps map[string]any) []map[string]any {
+	var out []map[string]any
+	for _, k := range slices.Sorted(maps.Keys(ps)) {
+		p := map[string]any{"name": k}
+		switch v := ps[k].(type) {
+		case bool:
+			p["boolValue"] = v
+		case int64:
+			p["intValue"] = fmt.Sprint(v)
+		case []string:
+			p["multiValue"] = v
+		case map[string]any:
+			p["messageValue"] = map[string]any{"parameter": parameters(v)}
+		case []map[string]any:
+			var ms []map[string]any
+			for _, m := range v {
+				ms = append(ms, map[string]any{"parameter": parameters(m)})
+			}
+			p["multiMessageValue"] = ms
+		default:
+			p["value"] = fmt.Sprint(v)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// GmailSent is a Gmail log event of a message sent (Reports API application gmail, event
+// delivery, mail_event_type 1) with its subject, payload size and recipients.
+func GmailSent(t time.Time, from, ip, subject string, size int64, to ...string) Activity {
+	var dst []map[string]any
+	for _, a := range to {
+		dst = append(dst, map[string]any{"address": a})
+	}
+	return Activity{Time: t, App: "gmail", Actor: from, IP: ip, Type: "delivery_type", Name: "delivery", OwnerDomain: from[strings.IndexByte(from, '@')+1:],
+		Params: map[string]any{
+			"event_info": map[string]any{"mail_event_type": int64(1), "success": true},
+			"message_info": map[string]any{"subject": subject, "payload_size": size, "rfc2822_message_id": "<" + hexOf(fmt.Sprint(t.UnixNano(), subject, to), 16) + "@mail.gmail.com>",
+				"source": map[string]any{"address": from}, "destination": dst},
+		}}
 }
 
 // WriteActivities writes activities as one Reports API activities.list response.

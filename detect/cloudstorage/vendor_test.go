@@ -120,3 +120,30 @@ func TestM365(t *testing.T) {
 		}, 0},
 	})
 }
+
+func TestGoogle(t *testing.T) {
+	gmail := func(n int, size int64) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			var acts []synth.Activity
+			for range n {
+				acts = append(acts, synth.GmailSent(at(10, 0, 0), "carol@example.com", "192.0.2.7", "export", size, "x@example.org"))
+			}
+			return detecttest.WriteFile(t, "activities.json", func(w io.Writer) error { return synth.WriteActivities(w, "C03az79cb", acts) })
+		}
+	}
+	downloads := func(t *testing.T) string {
+		var acts []synth.Activity
+		for range 12 {
+			acts = append(acts, synth.Activity{Time: at(10, 0, 0), App: "drive", Actor: "carol@example.com", IP: "192.0.2.7", Type: "access", Name: "download",
+				OwnerDomain: "example.com", Params: map[string]any{"doc_id": "1Ab", "doc_title": "payroll.xlsx", "owner": "carol@example.com", "doc_type": "spreadsheet"}})
+		}
+		return detecttest.WriteFile(t, "activities.json", func(w io.Writer) error { return synth.WriteActivities(w, "C03az79cb", acts) })
+	}
+	run(t, []vendorCase{
+		{"Google_Admin_Logs band 9: five 60 MB messages in one second", gmail(5, 60_000_000), 90},
+		{"Google_Admin_Logs band 8: 20 MB", gmail(5, 20_000_000), 80},
+		{"8 MB", gmail(5, 8_000_000), 0},
+		{"four messages", gmail(4, 60_000_000), 0},
+		{"Drive logs no size: twelve downloads of a file pass the access count and score nothing", downloads, 0},
+	})
+}

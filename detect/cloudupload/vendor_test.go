@@ -95,3 +95,29 @@ func TestM365(t *testing.T) {
 		{"Send naming no recipient: no destination", sends(3, 6_000_000), 0},
 	})
 }
+
+func TestGoogle(t *testing.T) {
+	gmail := func(n int, size int64) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			var acts []synth.Activity
+			for range n {
+				acts = append(acts, synth.GmailSent(at(10, 0, 0), "carol@example.com", "192.0.2.7", "export", size, "x@example.org", "y@example.org"))
+			}
+			return detecttest.WriteFile(t, "activities.json", func(w io.Writer) error { return synth.WriteActivities(w, "C03az79cb", acts) })
+		}
+	}
+	uploads := func(t *testing.T) string {
+		var acts []synth.Activity
+		for i := range 3 {
+			acts = append(acts, synth.Activity{Time: at(10, 0, 0), App: "drive", Actor: "carol@example.com", IP: "192.0.2.7", Type: "create", Name: "upload",
+				OwnerDomain: "example.com", Params: map[string]any{"doc_id": "1Ab" + string(rune('a'+i)), "doc_title": "dump.zip", "owner": "carol@example.com", "doc_type": "zip"}})
+		}
+		return detecttest.WriteFile(t, "activities.json", func(w io.Writer) error { return synth.WriteActivities(w, "C03az79cb", acts) })
+	}
+	run(t, []vendorCase{
+		{"email_sent above 5 MB three times: 8", gmail(3, 5_000_001), 80},
+		{"email_sent at 5 MB", gmail(3, 5_000_000), 0},
+		{"email_sent twice", gmail(2, 50_000_000), 0},
+		{"drive_upload: in the where, never scored (and Drive logs no size)", uploads, 0},
+	})
+}
