@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -428,5 +429,66 @@ func TestHuntSampleHosts(t *testing.T) {
 	}
 	if !chains["WS-013"] || !chains["build-07"] || len(chains) != 2 {
 		t.Errorf("chains on %v, want WS-013 and build-07", chains)
+	}
+}
+
+// TestHuntMixedFolder: Zeek, Sysmon, auditd and the three cloud providers' logs in one folder
+// give one ranked table: network, host and cloud findings side by side, highest risk first, and
+// every file read by its own format.
+func TestHuntMixedFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, from := range []string{"../../testdata/zeek", "../../testdata/host", "../../testdata/cloud"} {
+		err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, d.Name()), b, 0o644)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, err := run(t, "", "hunt", "--format", "jsonl", dir)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	if strings.Contains(stderr, "not logs sluice reads") || strings.Contains(stderr, "skipped") {
+		t.Errorf("the mixed folder should read cleanly:\n%s", stderr)
+	}
+	for _, lt := range []string{"conn", "dns", "http", "sysmon", "auditd", "cloudtrail", "m365", "gworkspace"} {
+		if !strings.Contains(stderr, lt+" ") {
+			t.Errorf("no %s records read:\n%s", lt, stderr)
+		}
+	}
+	found := decode(t, out)
+	kinds := map[string]bool{}
+	for i, f := range found {
+		if i > 0 && f.Risk > found[i-1].Risk {
+			t.Errorf("finding %d (risk %d) ranks below one of risk %d", i, f.Risk, found[i-1].Risk)
+		}
+		switch {
+		case strings.HasPrefix(f.Detection, "cloud-"):
+			kinds["cloud"] = true
+		case f.Detection == "exfil-command" || f.Detection == "unencrypted-exfil":
+			kinds["host"] = true
+		case f.Detection == "beacon" || f.Detection == "dns-tunnel":
+			kinds["network"] = true
+		}
+	}
+	if len(kinds) != 3 {
+		t.Errorf("findings of %v, want network, host and cloud together", kinds)
+	}
+	table, _, err := run(t, "", "hunt", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"cloud-storage-exfil", "dns-tunnel", "exfil-command", "s3://corp-exports"} {
+		if !strings.Contains(table, w) {
+			t.Errorf("the table lacks %q", w)
+		}
 	}
 }
