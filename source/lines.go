@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -125,4 +126,55 @@ func readFull(r io.Reader, b []byte) (int, error) {
 // LongLineError is the message for a skipped over-long line.
 func LongLineError(n int64, max int) string {
 	return fmt.Sprintf("line of %d bytes is longer than the %d MiB limit; skipped", n, max>>20)
+}
+
+// BOM is the UTF-8 byte order mark some writers put first in a file.
+var BOM = []byte("\xef\xbb\xbf")
+
+// LinesAt reads back the lines at the given 1-based positions (ascending) of a line-oriented
+// input into out, without their line end, surrounding white space and (first line) byte order
+// mark: the record texts of one-record-a-line formats, for evidence. A line longer than MaxLine
+// (which no reader read) is left out.
+func LinesAt(br *bufio.Reader, positions []uint32, out map[uint32]string) error {
+	i := 0
+	var buf []byte
+	text := func(line uint32) string {
+		b := buf
+		if line == 1 {
+			b = bytes.TrimPrefix(b, BOM)
+		}
+		return string(bytes.TrimSpace(b))
+	}
+	for line := uint32(1); i < len(positions); line++ {
+		want := positions[i] == line
+		buf = buf[:0]
+		for {
+			b, err := br.ReadSlice('\n')
+			if want && len(buf)+len(b) <= MaxLine {
+				buf = append(buf, b...)
+			} else {
+				want = false // not asked for, or too long to have been read
+			}
+			if err == nil {
+				break
+			}
+			if errors.Is(err, bufio.ErrBufferFull) {
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				if want && len(buf) > 0 {
+					out[line] = text(line)
+				}
+				return nil
+			}
+			return err
+		}
+		if want {
+			out[line] = text(line)
+		}
+		for i < len(positions) && positions[i] <= line {
+			i++
+		}
+	}
+	return nil
 }

@@ -155,12 +155,10 @@ func init() {
 	source.Register(source.Format{Name: "auditd", Sniff: Sniff, Read: Read, Records: Records})
 }
 
-var bom = []byte("\xef\xbb\xbf")
-
 // Sniff reports whether the first line that holds something is an audit record or a JSON
 // object of one of the package's shapes.
 func Sniff(head []byte, _ string) bool {
-	head = bytes.TrimPrefix(head, bom)
+	head = bytes.TrimPrefix(head, source.BOM)
 	var sc jsonl.Scanner
 	for n := 0; n < 16 && len(head) > 0; n++ {
 		line := head
@@ -203,7 +201,7 @@ func trimLine(b []byte) []byte {
 	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
 		b = b[:len(b)-1]
 	}
-	return bytes.TrimPrefix(b, bom)
+	return bytes.TrimPrefix(b, source.BOM)
 }
 
 // part is a run of whole lines and the number of its first line.

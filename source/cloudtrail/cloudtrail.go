@@ -22,8 +22,6 @@ func init() {
 	source.Register(source.Format{Name: FormatName, Sniff: Sniff, Read: Read, Records: Records})
 }
 
-var bom = []byte("\xef\xbb\xbf")
-
 // cutLine splits b at its first newline; complete tells whether there was one.
 func cutLine(b []byte) (line, rest []byte, complete bool) {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -35,7 +33,7 @@ func cutLine(b []byte) (line, rest []byte, complete bool) {
 // firstLine returns the first line of head that is not blank, trimmed, and whether it is whole
 // (ends in head, or head is the whole input).
 func firstLine(head []byte, whole bool) ([]byte, bool) {
-	head = bytes.TrimPrefix(head, bom)
+	head = bytes.TrimPrefix(head, source.BOM)
 	for len(head) > 0 {
 		line, rest, complete := cutLine(head)
 		if t := bytes.TrimSpace(line); len(t) > 0 {
@@ -78,7 +76,7 @@ func (c *countSink) Cloud(*event.Cloud) { c.n++ }
 // that is not a CloudWatch Logs control message is a CloudTrail record, a wrapper or document
 // holding one, or a digest file.
 func Sniff(head []byte, name string) bool {
-	head = bytes.TrimPrefix(head, bom)
+	head = bytes.TrimPrefix(head, source.BOM)
 	t := bytes.TrimLeft(head, " \t\r\n")
 	if len(t) == 0 || t[0] != '{' && t[0] != '[' {
 		return false
@@ -185,8 +183,8 @@ func Read(ctx context.Context, r io.Reader, f source.FileInfo, st *source.Stats,
 		return err
 	}
 	if !lineMode(head, whole) {
-		if bytes.HasPrefix(head, bom) {
-			br.Discard(len(bom))
+		if bytes.HasPrefix(head, source.BOM) {
+			br.Discard(len(source.BOM))
 		}
 		return readDocs(ctx, br, f, st, emit)
 	}
@@ -216,7 +214,7 @@ func (j *lineJob) Run(sink event.Sink, st *source.Stats) {
 		var l []byte
 		l, b, _ = cutLine(b)
 		if line == 1 {
-			l = bytes.TrimPrefix(l, bom)
+			l = bytes.TrimPrefix(l, source.BOM)
 		}
 		if l = bytes.TrimSpace(l); len(l) > 0 {
 			if skip { // no detection of the run reads cloud events: counted
@@ -317,8 +315,8 @@ func Records(r io.Reader, positions []uint32) (map[uint32]string, error) {
 	}
 	i := 0
 	if !lineMode(head, whole) {
-		if bytes.HasPrefix(head, bom) {
-			br.Discard(len(bom))
+		if bytes.HasPrefix(head, source.BOM) {
+			br.Discard(len(source.BOM))
 		}
 		d := newDocReader(br)
 		var b bytes.Buffer
@@ -348,45 +346,5 @@ func Records(r io.Reader, positions []uint32) (map[uint32]string, error) {
 		}
 		return out, nil
 	}
-	var buf []byte
-	for line := uint32(1); i < len(positions); line++ {
-		want := positions[i] == line
-		buf = buf[:0]
-		for {
-			b, err := br.ReadSlice('\n')
-			if want && len(buf)+len(b) <= source.MaxLine {
-				buf = append(buf, b...)
-			} else {
-				want = false // not asked for, or too long to have been read
-			}
-			if err == nil {
-				break
-			}
-			if errors.Is(err, bufio.ErrBufferFull) {
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				if want && len(buf) > 0 {
-					out[line] = recordText(buf, line)
-				}
-				return out, nil
-			}
-			return out, err
-		}
-		if want {
-			out[line] = recordText(buf, line)
-		}
-		for i < len(positions) && positions[i] <= line {
-			i++
-		}
-	}
-	return out, nil
-}
-
-func recordText(b []byte, line uint32) string {
-	b = bytes.TrimRight(b, "\r\n")
-	if line == 1 {
-		b = bytes.TrimPrefix(b, bom)
-	}
-	return string(bytes.TrimSpace(b))
+	return out, source.LinesAt(br, positions[i:], out)
 }

@@ -19,8 +19,6 @@ func init() {
 	source.Register(source.Format{Name: FormatName, Sniff: Sniff, Read: Read, Records: Records})
 }
 
-var bom = []byte("\xef\xbb\xbf")
-
 // cutLine splits b at its first newline; complete tells whether there was one.
 func cutLine(b []byte) (line, rest []byte, complete bool) {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -73,7 +71,7 @@ func decodeProbe(b []byte) (probe, bool) {
 // Sniff reports input whose first record is a Reports API page, an activity, or an activity
 // wrapped by Splunk, Logstash or Elastic (see the package doc).
 func Sniff(head []byte, _ string) bool {
-	t := bytes.TrimLeft(bytes.TrimPrefix(head, bom), " \t\r\n")
+	t := bytes.TrimLeft(bytes.TrimPrefix(head, source.BOM), " \t\r\n")
 	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
 		return false
 	}
@@ -154,7 +152,7 @@ func sniffText(b []byte) bool {
 // starts with an array, a pretty-printed object, a page, or an object longer than the head.
 // whole tells that head is the whole input.
 func documents(head []byte, whole bool) bool {
-	head = bytes.TrimPrefix(head, bom)
+	head = bytes.TrimPrefix(head, source.BOM)
 	first := true
 	for n := 0; n < 8 && len(head) > 0; {
 		line, rest, complete := cutLine(head)
@@ -231,7 +229,7 @@ func (j *lineJob) Run(sink event.Sink, st *source.Stats) {
 	for len(b) > 0 {
 		var l []byte
 		l, b, _ = cutLine(b)
-		if l = bytes.TrimSpace(bytes.TrimPrefix(l, bom)); len(l) > 0 {
+		if l = bytes.TrimSpace(bytes.TrimPrefix(l, source.BOM)); len(l) > 0 {
 			p.record(l, j.f, line, line, st, sink)
 		}
 		line++
@@ -316,7 +314,7 @@ func Records(r io.Reader, positions []uint32) (map[uint32]string, error) {
 	if documents(head, len(head) < source.SniffSize) {
 		return out, recordDocs(br, positions, out)
 	}
-	return out, recordLines(br, positions, out)
+	return out, source.LinesAt(br, positions, out)
 }
 
 var errEnough = errors.New("all records found")
@@ -356,49 +354,4 @@ func recordDocs(r io.Reader, positions []uint32, out map[uint32]string) error {
 		return nil
 	}
 	return err
-}
-
-func recordLines(br *bufio.Reader, positions []uint32, out map[uint32]string) error {
-	i := 0
-	var buf []byte
-	for line := uint32(1); i < len(positions); line++ {
-		want := positions[i] == line
-		buf = buf[:0]
-		for {
-			b, err := br.ReadSlice('\n')
-			if want && len(buf)+len(b) <= source.MaxLine {
-				buf = append(buf, b...)
-			} else {
-				want = false // not asked for, or too long to have been read
-			}
-			if err == nil {
-				break
-			}
-			if errors.Is(err, bufio.ErrBufferFull) {
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				if want && len(buf) > 0 {
-					out[line] = recordText(buf, line)
-				}
-				return nil
-			}
-			return err
-		}
-		if want {
-			out[line] = recordText(buf, line)
-		}
-		for i < len(positions) && positions[i] <= line {
-			i++
-		}
-	}
-	return nil
-}
-
-func recordText(b []byte, line uint32) string {
-	b = bytes.TrimRight(b, "\r\n")
-	if line == 1 {
-		b = bytes.TrimPrefix(b, bom)
-	}
-	return string(b)
 }

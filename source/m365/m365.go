@@ -56,8 +56,6 @@ const (
 	shapeCSV         // an audit search's CSV export
 )
 
-var bom = []byte("\xef\xbb\xbf")
-
 // cutLine splits b at its first newline; complete tells whether there was one.
 func cutLine(b []byte) (line, rest []byte, complete bool) {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -223,7 +221,7 @@ func Records(r io.Reader, positions []uint32) (map[uint32]string, error) {
 	}
 	switch shapeOf(head, false) {
 	case shapeLines:
-		return out, lineRecords(br, positions, out)
+		return out, source.LinesAt(br, positions, out)
 	case shapeDocs:
 		return out, docRecords(br, positions, out)
 	case shapeCSV:
@@ -417,44 +415,6 @@ func docRecords(br *bufio.Reader, positions []uint32, out map[uint32]string) err
 			} else {
 				out[d.ord] = strings.Join(strings.Fields(string(d.text)), " ")
 			}
-			i++
-		}
-	}
-	return nil
-}
-
-// lineRecords reads back the given lines.
-func lineRecords(br *bufio.Reader, positions []uint32, out map[uint32]string) error {
-	i := 0
-	var buf []byte
-	for line := uint32(1); i < len(positions); line++ {
-		want := positions[i] == line
-		buf = buf[:0]
-		for {
-			b, err := br.ReadSlice('\n')
-			if want && len(buf)+len(b) <= source.MaxLine {
-				buf = append(buf, b...)
-			} else {
-				want = false // not asked for, or too long to have been read
-			}
-			if err == nil {
-				break
-			}
-			if errors.Is(err, bufio.ErrBufferFull) {
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				if want && len(bytes.TrimSpace(buf)) > 0 {
-					out[line] = string(bytes.TrimRight(buf, "\r\n"))
-				}
-				return nil
-			}
-			return err
-		}
-		if want {
-			out[line] = string(bytes.TrimRight(buf, "\r\n"))
-		}
-		for i < len(positions) && positions[i] <= line {
 			i++
 		}
 	}

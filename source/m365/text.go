@@ -28,7 +28,7 @@ func utf16Order(b []byte) int {
 func utf8Head(head []byte) []byte {
 	order := utf16Order(head)
 	if order == 0 {
-		if len(head) >= 3 && string(head[:3]) == string(bom) {
+		if len(head) >= 3 && string(head[:3]) == string(source.BOM) {
 			return head[3:]
 		}
 		return head
@@ -52,7 +52,7 @@ func textHead(r io.Reader) (*bufio.Reader, []byte, error) {
 	if order := utf16Order(b); order != 0 {
 		br.Discard(2)
 		br = bufio.NewReaderSize(&utf16Reader{r: br, d: utf16Decoder{be: order == 2, high: -1}}, source.SniffSize)
-	} else if len(b) >= 3 && string(b) == string(bom) {
+	} else if len(b) >= 3 && string(b) == string(source.BOM) {
 		br.Discard(3)
 	}
 	head, err := br.Peek(source.SniffSize)

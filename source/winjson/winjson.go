@@ -127,8 +127,6 @@ func init() {
 	source.Register(source.Format{Name: FormatName, Sniff: Sniff, Read: Read, Records: Records})
 }
 
-var bom = []byte("\xef\xbb\xbf")
-
 // cutLine splits b at its first newline; complete tells whether there was one.
 func cutLine(b []byte) (line, rest []byte, complete bool) {
 	if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -139,7 +137,7 @@ func cutLine(b []byte) (line, rest []byte, complete bool) {
 
 // Sniff reports input in one of the package's shapes (see the package doc).
 func Sniff(head []byte, _ string) bool {
-	head = bytes.TrimPrefix(head, bom)
+	head = bytes.TrimPrefix(head, source.BOM)
 	var p parser
 	for n := 0; n < 8 && len(head) > 0; n++ {
 		line, rest, _ := cutLine(head)
@@ -262,7 +260,7 @@ func sniffText(b []byte) bool {
 // documents reports input to read as JSON documents rather than one record a line: it starts
 // with an array or a "Record N" line, or none of its first lines is an object on its own line.
 func documents(head []byte) bool {
-	head = bytes.TrimPrefix(head, bom)
+	head = bytes.TrimPrefix(head, source.BOM)
 	var sc jsonl.Scanner
 	first := true
 	for n := 0; n < 4 && len(head) > 0; {
@@ -340,7 +338,7 @@ func (j *lineJob) Run(sink event.Sink, st *source.Stats) {
 	for len(b) > 0 {
 		var l []byte
 		l, b, _ = cutLine(b)
-		if l = bytes.TrimPrefix(bytes.TrimSpace(l), bom); len(l) > 0 {
+		if l = bytes.TrimPrefix(bytes.TrimSpace(l), source.BOM); len(l) > 0 {
 			p.line(l, j.f, line, st, sink)
 		}
 		line++
@@ -448,45 +446,5 @@ func Records(r io.Reader, positions []uint32) (map[uint32]string, error) {
 		}
 		return out, nil
 	}
-	var buf []byte
-	for line := uint32(1); i < len(positions); line++ {
-		want := positions[i] == line
-		buf = buf[:0]
-		for {
-			b, err := br.ReadSlice('\n')
-			if want && len(buf)+len(b) <= source.MaxLine {
-				buf = append(buf, b...)
-			} else {
-				want = false // not asked for, or too long to have been read
-			}
-			if err == nil {
-				break
-			}
-			if errors.Is(err, bufio.ErrBufferFull) {
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				if want && len(buf) > 0 {
-					out[line] = recordText(buf, line)
-				}
-				return out, nil
-			}
-			return out, err
-		}
-		if want {
-			out[line] = recordText(buf, line)
-		}
-		for i < len(positions) && positions[i] <= line {
-			i++
-		}
-	}
-	return out, nil
-}
-
-func recordText(b []byte, line uint32) string {
-	b = bytes.TrimRight(b, "\r\n")
-	if line == 1 {
-		b = bytes.TrimPrefix(b, bom)
-	}
-	return string(b)
+	return out, source.LinesAt(br, positions[i:], out)
 }
