@@ -111,12 +111,6 @@ type seedKey struct {
 	okey                              string // the object's key (cloud.ObjectKey) while its size is unknown
 }
 
-type seedRow struct {
-	n  int64
-	ts event.Time
-	ev detect.Sample
-}
-
 // winKey is a principal's container in one window.
 type winKey struct {
 	provider, service, user, container string
@@ -144,7 +138,7 @@ type Aggregator struct {
 	d     *Detection
 	k     int
 	span  int64
-	seed  map[seedKey]*seedRow
+	seed  cloud.Rows[seedKey]
 	win   map[winKey]*winRow
 	sizes cloud.Sizes
 }
@@ -154,7 +148,7 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 	if d.bands == nil && d.wins == nil {
 		_ = d.Prepare()
 	}
-	return &Aggregator{d: d, k: env.Evidence, span: d.p.Window.Micros(), seed: map[seedKey]*seedRow{}, win: map[winKey]*winRow{}}
+	return &Aggregator{d: d, k: env.Evidence, span: d.p.Window.Micros(), seed: cloud.Rows[seedKey]{}, win: map[winKey]*winRow{}}
 }
 
 // seedEvent reports whether an event is in the seed's search: EventCode="PutObject" OR
@@ -190,16 +184,11 @@ func (a *Aggregator) observeSeed(e *event.Cloud) {
 	if e.Bytes < 0 {
 		k.okey = strings.Clone(cloud.ObjectKey(e))
 	}
-	r := a.seed[k]
-	if r == nil {
+	a.seed.Add(k, func(k seedKey) seedKey {
 		k.provider, k.service, k.host, k.user = strings.Clone(k.provider), strings.Clone(k.service), strings.Clone(k.host), strings.Clone(k.user)
 		k.object, k.action, k.store = strings.Clone(k.object), strings.Clone(k.action), strings.Clone(k.store)
-		r = &seedRow{ts: e.TS}
-		a.seed[k] = r
-	}
-	r.n++
-	r.ts = min(r.ts, e.TS)
-	r.ev.Add(a.k, detect.Item{TS: e.TS, Ref: e.Ref})
+		return k
+	}, e, a.k)
 }
 
 // lowest is the size at or below which no band scores.
@@ -253,16 +242,7 @@ func (a *Aggregator) observeWindow(e *event.Cloud) {
 func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
 	a.sizes.Merge(&o.sizes)
-	for k, x := range o.seed {
-		r := a.seed[k]
-		if r == nil {
-			a.seed[k] = x
-			continue
-		}
-		r.n += x.n
-		r.ts = min(r.ts, x.ts)
-		r.ev.Merge(a.k, &x.ev)
-	}
+	a.seed.Merge(o.seed, a.k)
 	for k, x := range o.win {
 		r := a.win[k]
 		if r == nil {
@@ -307,30 +287,21 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 func (d *Detection) scoreSeed(a *Aggregator) []finding.Finding {
 	// Events whose size the log did not state take the size another event stated for the same
 	// object; rows alike once sized are one row.
-	rows := map[seedKey]*seedRow{}
-	for k, r := range a.seed {
+	rows := a.seed.Sized(a.k, func(k seedKey) (seedKey, bool) {
 		if k.size < 0 {
-			k.size = a.sizes.OfKey(k.okey)
-			if k.size < 0 {
-				continue // no size: Splunk's stats drops the event
+			if k.size = a.sizes.OfKey(k.okey); k.size < 0 {
+				return k, false // no size: Splunk's stats drops the event
 			}
 		}
 		k.okey = ""
-		if x := rows[k]; x != nil {
-			x.n += r.n
-			x.ts = min(x.ts, r.ts)
-			x.ev.Merge(a.k, &r.ev)
-			continue
-		}
-		c := *r
-		rows[k] = &c
-	}
+		return k, true
+	})
 	var out []finding.Finding
 	for k, r := range rows {
 		// where (file_size > 5000000 OR file_access_count > 10): every row that can score has a
 		// size above the lowest band, above min_size with the defaults; with other bands the
 		// access count is not kept, so a row must pass on its size.
-		if k.size <= d.p.MinSize || r.n < d.p.MinCount {
+		if k.size <= d.p.MinSize || r.N < d.p.MinCount {
 			continue
 		}
 		risk, over := band(d.bands, k.size)
@@ -344,11 +315,11 @@ func (d *Detection) scoreSeed(a *Aggregator) []finding.Finding {
 		} else {
 			f.Entities.Host = k.host
 		}
-		f.First, f.Last = r.ts, event.Time(k.sec*1e6+999_999)
+		f.First, f.Last = r.First, event.Time(k.sec*1e6+999_999)
 		f.Summary = fmt.Sprintf("%s %s of %s (%s) into %s by %s from %s within one second: seed 003's cloud storage exfiltration, risk %d",
-			finding.Commas(r.n), k.action, k.object, output.HumanBytes(k.size), resource(k.provider, k.service, k.store), k.user, k.host, risk/10)
+			finding.Commas(r.N), k.action, k.object, output.HumanBytes(k.size), resource(k.provider, k.service, k.store), k.user, k.host, risk/10)
 		f.Figures = []finding.Figure{
-			finding.Fig("count", r.n, finding.Count),
+			finding.Fig("count", r.N, finding.Count),
 			finding.Fig("file_size", k.size, finding.Bytes),
 			finding.Fig("risk_band_bytes", over, finding.Bytes),
 			finding.Fig("_time", event.Time(k.sec*1e6), finding.TimeUnit),
@@ -360,7 +331,7 @@ func (d *Detection) scoreSeed(a *Aggregator) []finding.Finding {
 			finding.Fig("risk_score", risk/10, finding.Count),
 			finding.Fig("mode", "seed", finding.Text),
 		}
-		f.Evidence = r.ev.Evidence(nil)
+		f.Evidence = r.Ev.Evidence(nil)
 		out = append(out, f)
 	}
 	return out

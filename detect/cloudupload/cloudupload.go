@@ -106,17 +106,11 @@ type key struct {
 	size                            int64
 }
 
-type row struct {
-	n  int64
-	ts event.Time
-	ev detect.Sample
-}
-
 // Aggregator holds one partition's rows.
 type Aggregator struct {
 	d     *Detection
 	k     int
-	rows  map[key]*row
+	rows  cloud.Rows[key]
 	sizes cloud.Sizes
 }
 
@@ -125,7 +119,7 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 	if d.listed == nil {
 		_ = d.Prepare()
 	}
-	return &Aggregator{d: d, k: env.Evidence, rows: map[key]*row{}}
+	return &Aggregator{d: d, k: env.Evidence, rows: cloud.Rows[key]{}}
 }
 
 // inSearch reports whether an event is in the seed's search: EventCode="FileUploaded" OR
@@ -170,32 +164,18 @@ func (a *Aggregator) ObserveCloud(e *event.Cloud) {
 	if e.Bytes < 0 {
 		k.object = cloud.ObjectKey(e) // sized at the end from what other events say of it
 	}
-	r := a.rows[k]
-	if r == nil {
+	a.rows.Add(k, func(k key) key {
 		k.provider, k.service, k.op, k.host, k.user = strings.Clone(k.provider), strings.Clone(k.service), strings.Clone(k.op), strings.Clone(k.host), strings.Clone(k.user)
 		k.destination, k.object = strings.Clone(k.destination), strings.Clone(k.object)
-		r = &row{ts: e.TS}
-		a.rows[k] = r
-	}
-	r.n++
-	r.ts = min(r.ts, e.TS)
-	r.ev.Add(a.k, detect.Item{TS: e.TS, Ref: e.Ref})
+		return k
+	}, e, a.k)
 }
 
 // Merge folds another partition's rows in.
 func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
 	a.sizes.Merge(&o.sizes)
-	for k, x := range o.rows {
-		r := a.rows[k]
-		if r == nil {
-			a.rows[k] = x
-			continue
-		}
-		r.n += x.n
-		r.ts = min(r.ts, x.ts)
-		r.ev.Merge(a.k, &x.ev)
-	}
+	a.rows.Merge(o.rows, a.k)
 }
 
 // risk is the seed's case for one row.
@@ -211,30 +191,18 @@ func (d *Detection) risk(k key) (int, Rule) {
 // Score applies the seed to the rows.
 func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Finding, error) {
 	a := agg.(*Aggregator)
-	rows := map[key]*row{}
-	for k, r := range a.rows {
+	rows := a.rows.Sized(a.k, func(k key) (key, bool) {
 		if k.size < 0 {
-			if k.object == "" {
-				continue
-			}
-			k.size = a.sizes.OfKey(k.object)
-			if k.size < 0 {
-				continue // no size: Splunk's stats drops the event
+			if k.size = a.sizes.OfKey(k.object); k.object == "" || k.size < 0 {
+				return k, false // no size: Splunk's stats drops the event
 			}
 		}
 		k.object = ""
-		if x := rows[k]; x != nil {
-			x.n += r.n
-			x.ts = min(x.ts, r.ts)
-			x.ev.Merge(a.k, &r.ev)
-			continue
-		}
-		c := *r
-		rows[k] = &c
-	}
+		return k, true
+	})
 	var out []finding.Finding
 	for k, r := range rows {
-		if r.n < d.p.MinCount {
+		if r.N < d.p.MinCount {
 			continue
 		}
 		risk, rule := d.risk(k)
@@ -253,11 +221,11 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 		} else {
 			f.Entities.DstHost = cloud.Resource(&event.Cloud{Provider: k.provider, Service: k.service, Container: k.destination})
 		}
-		f.First, f.Last = r.ts, event.Time(k.sec*1e6+999_999)
+		f.First, f.Last = r.First, event.Time(k.sec*1e6+999_999)
 		f.Summary = fmt.Sprintf("%s %s (%s, %s each) by %s from %s to %s within one second: seed 003's exfiltration via cloud services, risk %d",
-			finding.Commas(r.n), k.op, k.action, output.HumanBytes(k.size), k.user, k.host, k.destination, risk/10)
+			finding.Commas(r.N), k.op, k.action, output.HumanBytes(k.size), k.user, k.host, k.destination, risk/10)
 		f.Figures = []finding.Figure{
-			finding.Fig("count", r.n, finding.Count),
+			finding.Fig("count", r.N, finding.Count),
 			finding.Fig("file_size", k.size, finding.Bytes),
 			finding.Fig("rule_bytes", rule.Bytes, finding.Bytes),
 			finding.Fig("_time", event.Time(k.sec*1e6), finding.TimeUnit),
@@ -268,7 +236,7 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 			finding.Fig("destination", k.destination, finding.Text),
 			finding.Fig("risk_score", risk/10, finding.Count),
 		}
-		f.Evidence = r.ev.Evidence(nil)
+		f.Evidence = r.Ev.Evidence(nil)
 		out = append(out, f)
 	}
 	finding.Sort(out)
