@@ -114,15 +114,18 @@ func IsAddr(s string) bool {
 
 // Sizes remembers the sizes a run saw of objects, so that an event that does not state one
 // (a share, a download through a link) can take the size another event stated. The zero value
-// is ready.
+// is ready and remembers every size; a detection that only scores sizes above a threshold sets
+// Above to it, so that the sizes of the many small objects of a busy account are not kept.
 type Sizes struct {
-	m map[string]int64
+	// Above is the size at or below which sizes are not remembered.
+	Above int64
+	m     map[string]int64
 }
 
 // Observe remembers the event's size for its object (the largest seen), when the size is the
 // whole object's (a multipart upload's parts are not).
 func (s *Sizes) Observe(e *event.Cloud) {
-	if e.Bytes <= 0 || !Whole(e) {
+	if e.Bytes <= max(s.Above, 0) || !Whole(e) {
 		return
 	}
 	k := ObjectKey(e)

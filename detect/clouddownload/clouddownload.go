@@ -8,6 +8,7 @@ package clouddownload
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -212,6 +213,24 @@ func (x *access) set(e *event.Cloud) {
 	x.ua, x.role, x.inst = strings.Clone(e.UserAgent), strings.Clone(e.Role), strings.Clone(e.Instance)
 }
 
+// MergeDisjoint joins the aggregators of the engine's other partitions: cloud events are
+// partitioned by principal and every key holds the principal, so they share no key.
+func (a *Aggregator) MergeDisjoint(others []detect.Aggregator) {
+	na, np := len(a.access), len(a.princ)
+	for _, o := range others {
+		na += len(o.(*Aggregator).access)
+		np += len(o.(*Aggregator).princ)
+	}
+	access, princ := make(map[accessKey]*access, na), make(map[string]*principal, np)
+	maps.Copy(access, a.access)
+	maps.Copy(princ, a.princ)
+	a.access, a.princ = access, princ
+	for _, o := range others {
+		maps.Copy(access, o.(*Aggregator).access)
+		maps.Copy(princ, o.(*Aggregator).princ)
+	}
+}
+
 // Merge folds another partition's state in.
 func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
@@ -269,14 +288,18 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 // Score reports bulk downloads and odd first accesses.
 func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Finding, error) {
 	a := agg.(*Aggregator)
+	sc := &scoring{env: env, byUser: map[string][]accessKey{}, princ: map[string]*summary{}, desk: map[string]bool{}}
+	for k := range a.access {
+		sc.byUser[k.user] = append(sc.byUser[k.user], k)
+	}
 	var out []finding.Finding
 	for u, p := range a.princ {
-		if f, ok := d.bulk(u, p, a); ok {
+		if f, ok := d.bulk(u, p, a, sc); ok {
 			out = append(out, f)
 		}
 	}
 	for k, x := range a.access {
-		if f, ok := d.first(k, x, a.princ[k.user], env); ok {
+		if f, ok := d.first(k, x, sc.summary(k.user, a.princ[k.user]), sc); ok {
 			out = append(out, f)
 		}
 	}
@@ -284,8 +307,87 @@ func (d *Detection) Score(agg detect.Aggregator, env *detect.Env) ([]finding.Fin
 	return out, nil
 }
 
+// scoring is what Score works out once and reuses across a principal's findings.
+type scoring struct {
+	env    *detect.Env
+	byUser map[string][]accessKey
+	princ  map[string]*summary
+	desk   map[string]bool // user agent -> cloud.Workstation
+}
+
+// summary is a principal's listings in time order and its two earliest callers.
+type summary struct {
+	lists   []listing
+	earlyBy [2]string
+	earlyAt [2]event.Time
+	callers int
+}
+
+func (sc *scoring) summary(user string, p *principal) *summary {
+	if s, ok := sc.princ[user]; ok || p == nil {
+		return s
+	}
+	s := &summary{}
+	for _, l := range p.lists {
+		s.lists = append(s.lists, l)
+	}
+	slices.SortFunc(s.lists, func(x, y listing) int {
+		if c := cmp.Compare(x.ts, y.ts); c != 0 {
+			return c
+		}
+		if x.ref.Less(y.ref) {
+			return -1
+		}
+		if y.ref.Less(x.ref) {
+			return 1
+		}
+		return 0
+	})
+	for c, t := range p.callers {
+		switch {
+		case s.callers == 0 || t < s.earlyAt[0] || t == s.earlyAt[0] && c < s.earlyBy[0]:
+			s.earlyBy[1], s.earlyAt[1] = s.earlyBy[0], s.earlyAt[0]
+			s.earlyBy[0], s.earlyAt[0] = c, t
+		case s.callers == 1 || t < s.earlyAt[1] || t == s.earlyAt[1] && c < s.earlyBy[1]:
+			s.earlyBy[1], s.earlyAt[1] = c, t
+		}
+		s.callers++
+	}
+	sc.princ[user] = s
+	return s
+}
+
+// listingBefore returns the principal's earliest listing within window before t.
+func (s *summary) listingBefore(t event.Time, window event.Time) (listing, bool) {
+	i, _ := slices.BinarySearchFunc(s.lists, t-window, func(l listing, x event.Time) int { return cmp.Compare(l.ts, x) })
+	if i < len(s.lists) && s.lists[i].ts <= t {
+		return s.lists[i], true
+	}
+	return listing{}, false
+}
+
+// otherBefore returns the earliest caller of the principal other than caller, when it called
+// before t.
+func (s *summary) otherBefore(caller string, t event.Time) (string, bool) {
+	for i := range min(s.callers, 2) {
+		if s.earlyBy[i] != caller {
+			return s.earlyBy[i], s.earlyAt[i] < t
+		}
+	}
+	return "", false
+}
+
+func (sc *scoring) workstation(ua string) bool {
+	w, ok := sc.desk[ua]
+	if !ok {
+		w = cloud.Workstation(ua)
+		sc.desk[ua] = w
+	}
+	return w
+}
+
 // bulk finds the principal's busiest window of reads.
-func (d *Detection) bulk(user string, p *principal, a *Aggregator) (finding.Finding, bool) {
+func (d *Detection) bulk(user string, p *principal, a *Aggregator, sc *scoring) (finding.Finding, bool) {
 	if len(p.reads) == 0 {
 		return finding.Finding{}, false
 	}
@@ -326,8 +428,8 @@ func (d *Detection) bulk(user string, p *principal, a *Aggregator) (finding.Find
 	var conts, callers []string
 	seenC, seenA := map[string]bool{}, map[string]bool{}
 	var app string
-	for k, x := range a.access {
-		if k.user != user || x.last < from || x.first >= to {
+	for _, k := range sc.byUser[user] {
+		if x := a.access[k]; x.last < from || x.first >= to {
 			continue
 		}
 		r := cloud.Resource(&event.Cloud{Provider: k.provider, Service: k.service, Container: k.container})
@@ -371,36 +473,27 @@ func (d *Detection) bulk(user string, p *principal, a *Aggregator) (finding.Find
 }
 
 // first scores a principal's reads of a container from one address.
-func (d *Detection) first(k accessKey, x *access, p *principal, env *detect.Env) (finding.Finding, bool) {
+func (d *Detection) first(k accessKey, x *access, s *summary, sc *scoring) (finding.Finding, bool) {
+	env := sc.env
 	if env.Baseline.Has(Section, k.baselineKey()) {
 		return finding.Finding{}, false
 	}
 	risk := d.p.FirstRisk
 	var why []string
 	var extra []finding.Evidence
-	if x.inst != "" && cloud.Workstation(x.ua) {
+	if x.inst != "" && sc.workstation(x.ua) {
 		risk += d.p.Instance
 		why = append(why, fmt.Sprintf("credentials of instance %s used from a workstation client (%s)", x.inst, x.ua))
 	}
-	if p != nil {
-		var l listing
-		found := false
-		for _, li := range p.lists {
-			if li.ts <= x.first && x.first-li.ts <= event.Time(d.p.EnumWindow.Micros()) && (!found || li.ts < l.ts || li.ts == l.ts && li.ref.Less(l.ref)) {
-				l, found = li, true
-			}
-		}
-		if found {
+	if s != nil {
+		if l, ok := s.listingBefore(x.first, event.Time(d.p.EnumWindow.Micros())); ok {
 			risk += d.p.Enumeration
 			why = append(why, fmt.Sprintf("%s %s before the first read", l.name, finding.HumanSeconds(float64(x.first-l.ts)/1e6)))
 			extra = append(extra, finding.Evidence{Ref: l.ref, TS: l.ts, Note: "enumeration: " + l.name})
 		}
-		for c, t := range p.callers {
-			if c != k.caller && t < x.first {
-				risk += d.p.NewAddress
-				why = append(why, fmt.Sprintf("the principal had called from %s before, not from %s", c, k.caller))
-				break
-			}
+		if c, ok := s.otherBefore(k.caller, x.first); ok {
+			risk += d.p.NewAddress
+			why = append(why, fmt.Sprintf("the principal had called from %s before, not from %s", c, k.caller))
 		}
 	}
 	if env.Baseline.Len(Section) > 0 {

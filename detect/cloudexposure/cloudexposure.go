@@ -102,7 +102,6 @@ type Aggregator struct {
 	shares map[shareKey]*share
 	reads  map[contKey]map[string]*reader // container -> principal -> reads
 	snaps  map[string]snap                // snapshot id -> creation
-	sizes  cloud.Sizes
 }
 
 // NewAggregator returns empty state.
@@ -133,7 +132,6 @@ func (a *Aggregator) ObserveCloud(e *event.Cloud) {
 	if e.Error != "" {
 		return
 	}
-	a.sizes.Observe(e)
 	switch e.Op {
 	case event.CloudSnapshot:
 		if e.Target != "" {
@@ -200,7 +198,6 @@ func (a *Aggregator) observeRead(e *event.Cloud) {
 // Merge folds another partition's state in.
 func (a *Aggregator) Merge(other detect.Aggregator) {
 	o := other.(*Aggregator)
-	a.sizes.Merge(&o.sizes)
 	for k, y := range o.shares {
 		x := a.shares[k]
 		if x == nil {

@@ -148,7 +148,9 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 	if d.bands == nil && d.wins == nil {
 		_ = d.Prepare()
 	}
-	return &Aggregator{d: d, k: env.Evidence, span: d.p.Window.Micros(), seed: cloud.Rows[seedKey]{}, win: map[winKey]*winRow{}}
+	a := &Aggregator{d: d, k: env.Evidence, span: d.p.Window.Micros(), seed: cloud.Rows[seedKey]{}, win: map[winKey]*winRow{}}
+	a.sizes.Above = d.lowest() // smaller sizes make no seed row
+	return a
 }
 
 // seedEvent reports whether an event is in the seed's search: EventCode="PutObject" OR

@@ -119,7 +119,9 @@ func (d *Detection) NewAggregator(env *detect.Env) detect.Aggregator {
 	if d.listed == nil {
 		_ = d.Prepare()
 	}
-	return &Aggregator{d: d, k: env.Evidence, rows: cloud.Rows[key]{}}
+	a := &Aggregator{d: d, k: env.Evidence, rows: cloud.Rows[key]{}}
+	a.sizes.Above = d.floor // no rule scores a smaller size
+	return a
 }
 
 // inSearch reports whether an event is in the seed's search: EventCode="FileUploaded" OR
