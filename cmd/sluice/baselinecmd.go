@@ -28,7 +28,7 @@ func baselineSaveCmd() *cobra.Command {
 	var merge bool
 	cmd := &cobra.Command{
 		Use:   "save -o FILE [flags] PATH...",
-		Short: "Read logs and save what they show (user agents seen) to a baseline file",
+		Short: "Read logs and save what they show (user agents, network processes, cloud principals' reads) to a baseline file",
 		Example: `  sluice baseline save -o baseline.json /data/zeek/2026-11-01/ /data/zeek/2026-11-02/
   sluice hunt --baseline baseline.json /data/zeek/2026-11-22/`,
 		Args: cobra.MinimumNArgs(1),
