@@ -47,7 +47,7 @@ func DefaultParams() Params {
 	return Params{
 		BulkWindow: detect.Duration(600e9), BulkCount: 50, BulkBytes: 500_000_000, BulkRisk: 50,
 		FirstRisk: 20, Instance: 30, Enumeration: 20, EnumWindow: detect.Duration(1800e9), NewAddress: 10, NotBaseline: 20,
-		MinRisk: 40,
+		MinRisk: 50,
 	}
 }
 

@@ -57,7 +57,8 @@ func TestFirstAccess(t *testing.T) {
 		{"instance credentials from a Mac, after a listing", []any{list, get(120), get(780)}, 70,
 			[]string{"credentials of instance i-0317f6c6b66ae9c40 used from a workstation client", "ListObjects 2m00s before the first read"}},
 		{"from a Mac without listing", []any{get(120)}, 50, []string{"workstation client"}},
-		{"listing then reads by a server: 40", []any{server(list), server(get(120))}, 40, []string{"ListObjects"}},
+		{"listing then reads by a server: 40, under min_risk", []any{server(list), server(get(120))}, 0, nil},
+		{"listing then reads, min_risk 40", []any{server(list), server(get(120))}, 40, []string{"ListObjects"}},
 		{"a listing an hour before does not count", []any{server(list), server(get(3700))}, 0, nil},
 		{"reads alone from a server: ordinary", []any{server(get(1))}, 0, nil},
 		{"a new address for the principal", []any{
@@ -72,7 +73,7 @@ func TestFirstAccess(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := New()
-			if c.name == "a new address for the principal" {
+			if c.name == "a new address for the principal" || c.name == "listing then reads, min_risk 40" || c.name == "a listing an hour before does not count" {
 				d.p.MinRisk = 30
 			}
 			fs := only(detecttest.ScoreEvents(t, d, detecttest.Env(), nil, c.evs), "first-access")
