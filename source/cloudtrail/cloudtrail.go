@@ -152,11 +152,16 @@ var (
 	otherRE  = regexp.MustCompile(`\\?"(eventVersion|eventTime|eventID|userIdentity)\\?"\s*:`)
 	digestRE = regexp.MustCompile(`"digestStartTime"\s*:`)
 	acctRE   = regexp.MustCompile(`"awsAccountId"\s*:`)
+	// the start of a file CloudTrail delivers: {"Records":[{ and a record's first member
+	recordsRE = regexp.MustCompile(`^\{\s*"Records"\s*:\s*\[\s*\{\s*"(eventVersion|userIdentity|eventTime|eventSource|eventName|awsRegion|eventID|additionalEventData|requestParameters)"\s*:`)
 )
 
 // sniffText judges a first record longer than the sniffed head by the members its text holds.
 func sniffText(b []byte) bool {
 	if digestRE.Match(b) && acctRE.Match(b) {
+		return true
+	}
+	if recordsRE.Match(b) { // a delivered file cut inside its first record
 		return true
 	}
 	return sourceRE.Match(b) && nameRE.Match(b) && otherRE.Match(b)

@@ -162,3 +162,15 @@ func TestSniffBrokenFirst(t *testing.T) {
 		t.Error("broken Zeek JSON sniffed")
 	}
 }
+
+// A delivered file cut inside its first record, before any member the record's text would be
+// judged by (eventSource), is still CloudTrail: reading it reports the cut record.
+func TestSniffCutFirstRecord(t *testing.T) {
+	in := `{"Records":[{"eventVersion":"1.09","eventTime":"2024-03-05T00:00:07Z","eventName":"GetObj`
+	if !Sniff([]byte(in), "trail.json") {
+		t.Fatal("a delivered file cut in its first record is not sniffed")
+	}
+	if Sniff([]byte(`{"Records":[{"id":1,"name":"x"`), "x.json") {
+		t.Error("another format's Records array sniffed")
+	}
+}
