@@ -177,7 +177,7 @@ func runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 		writeSummary(stderr, res, len(dets))
 	}
 	if len(res.Failed)+len(res.Unrecognized) == len(inputs) {
-		return errors.New("no input could be read")
+		return errors.New("no input could be read to its end")
 	}
 	return nil
 }
