@@ -130,6 +130,10 @@ type listing struct {
 // maxKept bounds per-key sets.
 const maxKept = 256
 
+// maxObjects bounds the objects an access remembers by name (to show the most read): an
+// account's reads are its bulk, and the names are only shown.
+const maxObjects = 16
+
 // Aggregator holds one partition's principals.
 type Aggregator struct {
 	k      int
@@ -202,7 +206,9 @@ func (a *Aggregator) ObserveCloud(e *event.Cloud) {
 	x.items += items
 	x.bytes += bytes
 	x.last = max(x.last, e.TS)
-	if _, ok := x.objects[e.Object]; ok || len(x.objects) < maxKept {
+	if _, ok := x.objects[e.Object]; ok {
+		x.objects[e.Object]++
+	} else if len(x.objects) < maxObjects {
 		x.objects[strings.Clone(e.Object)]++
 	}
 	x.names[strings.Clone(e.Name)]++
@@ -248,7 +254,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 		x.items += y.items
 		x.bytes += y.bytes
 		for obj, n := range y.objects {
-			if _, ok := x.objects[obj]; ok || len(x.objects) < maxKept {
+			if _, ok := x.objects[obj]; ok || len(x.objects) < maxObjects {
 				x.objects[obj] += n
 			}
 		}
@@ -514,7 +520,13 @@ func (d *Detection) first(k accessKey, x *access, s *summary, sc *scoring) (find
 	}
 	f.First, f.Last = x.first, x.last
 	objs := finding.Ranked(x.objects)
-	what := fmt.Sprintf("%s %s of %s", finding.Commas(x.n), strings.Join(finding.Ranked(x.names), "/"), strings.Join(finding.Head(objs, 3), ", "))
+	named := strings.Join(finding.Head(objs, 3), ", ")
+	var distinct any = len(objs)
+	if len(objs) >= maxObjects { // the names stopped being kept: say no more than is known
+		named = strings.Join(objs[:3], ", ") + " and others"
+		distinct = fmt.Sprintf("%d or more", maxObjects)
+	}
+	what := fmt.Sprintf("%s %s of %s", finding.Commas(x.n), strings.Join(finding.Ranked(x.names), "/"), named)
 	if x.bytes > 0 {
 		what += " (" + output.HumanBytes(x.bytes) + ")"
 	}
@@ -527,7 +539,7 @@ func (d *Detection) first(k accessKey, x *access, s *summary, sc *scoring) (find
 	}
 	f.Figures = []finding.Figure{
 		finding.Fig("reads", x.n, finding.Count),
-		finding.Fig("objects", len(x.objects), finding.Count),
+		finding.Fig("objects", distinct, finding.Count),
 		finding.Fig("bytes", x.bytes, finding.Bytes),
 		finding.Fig("first_read", x.first, finding.TimeUnit),
 		finding.Fig("principal", k.user, finding.Text),

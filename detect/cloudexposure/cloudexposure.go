@@ -7,6 +7,7 @@ package cloudexposure
 import (
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 
@@ -82,7 +83,7 @@ type contKey struct{ provider, container string }
 type reader struct {
 	n, bytes    int64
 	first, last event.Time
-	objects     map[string]struct{}
+	objects     map[uint64]struct{} // hashes of the object keys read (maxRead of them)
 	ev          detect.Sample
 }
 
@@ -95,6 +96,15 @@ type snap struct {
 }
 
 const maxKept = 256
+
+// maxRead bounds the objects a reader's entry remembers: reads are the bulk of a busy account's
+// data events, so they are kept as hashes, and a share of objects matches the readers of those
+// objects among the first maxRead each read of the container.
+const maxRead = 64
+
+var objSeed = maphash.MakeSeed()
+
+func objHash(key string) uint64 { return maphash.String(objSeed, key) }
 
 // Aggregator holds one partition's state.
 type Aggregator struct {
@@ -183,14 +193,14 @@ func (a *Aggregator) observeRead(e *event.Cloud) {
 	}
 	r := m[e.User]
 	if r == nil {
-		r = &reader{first: e.TS, last: e.TS, objects: map[string]struct{}{}}
+		r = &reader{first: e.TS, last: e.TS, objects: map[uint64]struct{}{}}
 		m[strings.Clone(e.User)] = r
 	}
 	r.n += max(e.Count, 1)
 	r.bytes += max(e.Bytes, 0)
 	r.first, r.last = min(r.first, e.TS), max(r.last, e.TS)
-	if o := cloud.ObjectKey(e); o != "" && len(r.objects) < maxKept {
-		r.objects[strings.Clone(o)] = struct{}{}
+	if o := cloud.ObjectKey(e); o != "" && len(r.objects) < maxRead {
+		r.objects[objHash(o)] = struct{}{}
 	}
 	r.ev.Add(a.k, detect.Item{Rank: max(e.Bytes, 0), TS: e.TS, Ref: e.Ref})
 }
@@ -241,7 +251,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 			x.bytes += y.bytes
 			x.first, x.last = min(x.first, y.first), max(x.last, y.last)
 			for ob := range y.objects {
-				if len(x.objects) < maxKept {
+				if len(x.objects) < maxRead {
 					x.objects[ob] = struct{}{}
 				}
 			}
@@ -365,9 +375,9 @@ func (d *Detection) score(k shareKey, s *share, a *Aggregator) (finding.Finding,
 	return f, true
 }
 
-func overlaps(a map[string]string, b map[string]struct{}) bool {
+func overlaps(a map[string]string, b map[uint64]struct{}) bool {
 	for k := range a {
-		if _, ok := b[k]; ok {
+		if _, ok := b[objHash(k)]; ok {
 			return true
 		}
 	}
