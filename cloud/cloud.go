@@ -41,14 +41,15 @@ func Resource(e *event.Cloud) string {
 // ObjectKey identifies an object across events of one provider: provider, container and object
 // (or the provider's id for it when it has one). Empty when the event names no object.
 func ObjectKey(e *event.Cloud) string {
-	o := e.ObjectID
-	if o == "" {
-		o = e.Object
-	}
-	if o == "" {
+	return KeyOf(e.Provider, e.Container, ObjectName(e))
+}
+
+// KeyOf is ObjectKey of an object named within a provider's container.
+func KeyOf(provider, container, object string) string {
+	if object == "" {
 		return ""
 	}
-	return e.Provider + "\x00" + e.Container + "\x00" + o
+	return provider + "\x00" + container + "\x00" + object
 }
 
 // Caller is who made the call: the address when the log has one, else the service name.
@@ -170,4 +171,24 @@ func (s *Sizes) OfKey(k string) int64 {
 		return v
 	}
 	return event.Unset
+}
+
+// ObjectName is the event's object within its container: the provider's id for it when it has
+// one, else its name. Within one container it identifies the object as ObjectKey does across
+// them, without building a string.
+func ObjectName(e *event.Cloud) string {
+	if e.ObjectID != "" {
+		return e.ObjectID
+	}
+	return e.Object
+}
+
+// Tally adds n to m[k]. Event strings alias read buffers, so a new key is copied; an existing
+// one costs no allocation. Past limit keys, new keys are not added (existing ones still count).
+func Tally(m map[string]int64, k string, n int64, limit int) {
+	if _, ok := m[k]; ok {
+		m[k] += n
+	} else if len(m) < limit {
+		m[strings.Clone(k)] = n
+	}
 }

@@ -82,3 +82,14 @@ func TestSizes(t *testing.T) {
 		t.Errorf("another object's size %d", got)
 	}
 }
+
+func TestTally(t *testing.T) {
+	m := map[string]int64{}
+	Tally(m, "a", 1, 2)
+	Tally(m, "b", 2, 2)
+	Tally(m, "c", 5, 2) // past the limit: not added
+	Tally(m, "a", 3, 2) // existing keys still count
+	if len(m) != 2 || m["a"] != 4 || m["b"] != 2 {
+		t.Errorf("%v", m)
+	}
+}

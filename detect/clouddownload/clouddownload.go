@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -206,12 +207,8 @@ func (a *Aggregator) ObserveCloud(e *event.Cloud) {
 	x.items += items
 	x.bytes += bytes
 	x.last = max(x.last, e.TS)
-	if _, ok := x.objects[e.Object]; ok {
-		x.objects[e.Object]++
-	} else if len(x.objects) < maxObjects {
-		x.objects[strings.Clone(e.Object)]++
-	}
-	x.names[strings.Clone(e.Name)]++
+	cloud.Tally(x.objects, e.Object, 1, maxObjects)
+	cloud.Tally(x.names, e.Name, 1, math.MaxInt)
 	x.ev.Add(a.k, detect.Item{TS: e.TS, Ref: e.Ref})
 }
 
@@ -254,9 +251,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 		x.items += y.items
 		x.bytes += y.bytes
 		for obj, n := range y.objects {
-			if _, ok := x.objects[obj]; ok || len(x.objects) < maxObjects {
-				x.objects[obj] += n
-			}
+			cloud.Tally(x.objects, obj, n, maxObjects)
 		}
 		for nm, n := range y.names {
 			x.names[nm] += n

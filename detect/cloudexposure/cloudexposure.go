@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"slices"
 	"strings"
 
@@ -69,7 +70,7 @@ type shareKey struct{ provider, service, user, container, kind string }
 type share struct {
 	n           int64
 	first, last event.Time
-	objects     map[string]string // object keys (cloud.ObjectKey) -> names; empty: the whole container
+	objects     map[string]string // objects (cloud.ObjectName) -> names; empty: the whole container
 	targets     map[string]int64
 	names       map[string]int64
 	public      bool
@@ -83,7 +84,7 @@ type contKey struct{ provider, container string }
 type reader struct {
 	n, bytes    int64
 	first, last event.Time
-	objects     map[uint64]struct{} // hashes of the object keys read (maxRead of them)
+	objects     map[uint64]struct{} // hashes of the objects read (cloud.ObjectName; maxRead of them)
 	ev          detect.Sample
 }
 
@@ -104,7 +105,7 @@ const maxRead = 64
 
 var objSeed = maphash.MakeSeed()
 
-func objHash(key string) uint64 { return maphash.String(objSeed, key) }
+func objHash(object string) uint64 { return maphash.String(objSeed, object) }
 
 // Aggregator holds one partition's state.
 type Aggregator struct {
@@ -168,17 +169,17 @@ func (a *Aggregator) ObserveCloud(e *event.Cloud) {
 	}
 	s.n++
 	s.first, s.last = min(s.first, e.TS), max(s.last, e.TS)
-	if o := cloud.ObjectKey(e); o != "" && len(s.objects) < maxKept {
-		s.objects[strings.Clone(o)] = strings.Clone(e.Object)
+	if o := cloud.ObjectName(e); o != "" && len(s.objects) < maxKept {
+		if _, ok := s.objects[o]; !ok {
+			s.objects[strings.Clone(o)] = strings.Clone(e.Object)
+		}
 	}
 	t := e.Target
 	if t == "" {
 		t = e.Scope
 	}
-	if _, ok := s.targets[t]; ok || len(s.targets) < maxKept {
-		s.targets[strings.Clone(t)]++
-	}
-	s.names[strings.Clone(e.Name)]++
+	cloud.Tally(s.targets, t, 1, maxKept)
+	cloud.Tally(s.names, e.Name, 1, math.MaxInt)
 	s.public = s.public || e.Scope == event.ScopePublic
 	s.ev.Add(a.k, detect.Item{TS: e.TS, Ref: e.Ref})
 }
@@ -199,7 +200,7 @@ func (a *Aggregator) observeRead(e *event.Cloud) {
 	r.n += max(e.Count, 1)
 	r.bytes += max(e.Bytes, 0)
 	r.first, r.last = min(r.first, e.TS), max(r.last, e.TS)
-	if o := cloud.ObjectKey(e); o != "" && len(r.objects) < maxRead {
+	if o := cloud.ObjectName(e); o != "" && len(r.objects) < maxRead {
 		r.objects[objHash(o)] = struct{}{}
 	}
 	r.ev.Add(a.k, detect.Item{Rank: max(e.Bytes, 0), TS: e.TS, Ref: e.Ref})
@@ -225,9 +226,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 			}
 		}
 		for t, n := range y.targets {
-			if _, ok := x.targets[t]; ok || len(x.targets) < maxKept {
-				x.targets[t] += n
-			}
+			cloud.Tally(x.targets, t, n, maxKept)
 		}
 		for nm, n := range y.names {
 			x.names[nm] += n

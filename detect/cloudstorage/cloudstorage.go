@@ -7,6 +7,7 @@ package cloudstorage
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -119,8 +120,8 @@ type winKey struct {
 
 type winRow struct {
 	n, bytes    int64
-	unsized     map[string]int64 // object key -> events without a size
-	objects     map[string]struct{}
+	unsized     map[string]int64 // object (cloud.ObjectName) -> events without a size
+	objects     map[string]int64
 	callers     map[string]int64
 	names       map[string]int64
 	shares      int64
@@ -210,7 +211,7 @@ func (a *Aggregator) observeWindow(e *event.Cloud) {
 	r := a.win[k]
 	if r == nil {
 		k.provider, k.service, k.user, k.container = strings.Clone(k.provider), strings.Clone(k.service), strings.Clone(k.user), strings.Clone(k.container)
-		r = &winRow{first: e.TS, last: e.TS, unsized: map[string]int64{}, objects: map[string]struct{}{},
+		r = &winRow{first: e.TS, last: e.TS, unsized: map[string]int64{}, objects: map[string]int64{},
 			callers: map[string]int64{}, names: map[string]int64{}, app: cloud.App(e), res: cloud.Resource(e)}
 		a.win[k] = r
 	}
@@ -220,8 +221,8 @@ func (a *Aggregator) observeWindow(e *event.Cloud) {
 	if e.Bytes >= 0 {
 		r.bytes += e.Bytes
 		rank = e.Bytes
-	} else if ok := cloud.ObjectKey(e); ok != "" && cloud.Whole(e) && e.Name != "CompleteMultipartUpload" {
-		r.unsized[strings.Clone(ok)]++ // sized at the end from what other events say of it
+	} else if o := cloud.ObjectName(e); o != "" && cloud.Whole(e) && e.Name != "CompleteMultipartUpload" {
+		cloud.Tally(r.unsized, o, 1, math.MaxInt) // sized at the end from what other events say of it
 	}
 	if cloud.SharedOut(e) {
 		r.shares++
@@ -230,13 +231,13 @@ func (a *Aggregator) observeWindow(e *event.Cloud) {
 	if e.Owner != "" && e.Account != "" && e.Owner != e.Account {
 		r.cross = true
 	}
-	if o := cloud.ObjectKey(e); o != "" && len(r.objects) < maxKept {
-		r.objects[strings.Clone(o)] = struct{}{}
+	if o := cloud.ObjectName(e); o != "" {
+		cloud.Tally(r.objects, o, 1, maxKept)
 	}
-	if c := cloud.Caller(e); c != "" && (len(r.callers) < maxKept || r.callers[c] > 0) {
-		r.callers[strings.Clone(c)]++
+	if c := cloud.Caller(e); c != "" {
+		cloud.Tally(r.callers, c, 1, maxKept)
 	}
-	r.names[strings.Clone(e.Name)]++
+	cloud.Tally(r.names, e.Name, 1, math.MaxInt)
 	r.ev.Add(a.k, detect.Item{Rank: rank, TS: e.TS, Ref: e.Ref})
 }
 
@@ -259,15 +260,11 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 		for ok, n := range x.unsized {
 			r.unsized[ok] += n
 		}
-		for ok := range x.objects {
-			if len(r.objects) < maxKept {
-				r.objects[ok] = struct{}{}
-			}
+		for o, n := range x.objects {
+			cloud.Tally(r.objects, o, n, maxKept)
 		}
 		for c, n := range x.callers {
-			if _, ok := r.callers[c]; ok || len(r.callers) < maxKept {
-				r.callers[c] += n
-			}
+			cloud.Tally(r.callers, c, n, maxKept)
 		}
 		for nm, n := range x.names {
 			r.names[nm] += n
@@ -343,8 +340,8 @@ func (d *Detection) scoreWindows(a *Aggregator) []finding.Finding {
 	var out []finding.Finding
 	for k, r := range a.win {
 		total := r.bytes
-		for ok, n := range r.unsized {
-			if s := a.sizes.OfKey(ok); s > 0 {
+		for o, n := range r.unsized {
+			if s := a.sizes.OfKey(cloud.KeyOf(k.provider, k.container, o)); s > 0 {
 				total += s * n
 			}
 		}

@@ -253,3 +253,26 @@ func ParseIPv4(b []byte) (netip.Addr, bool) {
 	q[3] = byte(n)
 	return netip.AddrFrom4(q), true
 }
+
+// HasKey reports whether the JSON text b holds the member name "name" followed by a colon,
+// wherever it is: a sniffer's test on a first record too long (or too broken) to scan.
+func HasKey(b []byte, name string) bool {
+	for len(b) > 0 {
+		i := bytes.Index(b, []byte(name))
+		if i < 0 {
+			return false
+		}
+		j := i + len(name)
+		if i > 0 && b[i-1] == '"' && j < len(b) && b[j] == '"' {
+			k := j + 1
+			for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r' || b[k] == '\n') {
+				k++
+			}
+			if k < len(b) && b[k] == ':' {
+				return true
+			}
+		}
+		b = b[j:]
+	}
+	return false
+}

@@ -92,3 +92,21 @@ func TestParseAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestHasKey(t *testing.T) {
+	for _, c := range []struct {
+		text, name string
+		want       bool
+	}{
+		{`{"AuditData" : "x"}`, "AuditData", true},
+		{`{"xAuditData":1,"AuditData":2}`, "AuditData", true},
+		{`{"value":"AuditData"}`, "AuditData", false},
+		{`{"AuditDataX":1}`, "AuditData", false},
+		{`AuditData":`, "AuditData", false},
+		{``, "a", false},
+	} {
+		if got := HasKey([]byte(c.text), c.name); got != c.want {
+			t.Errorf("HasKey(%q, %q) = %v", c.text, c.name, got)
+		}
+	}
+}

@@ -156,35 +156,13 @@ func claimKeys(m map[string]json.RawMessage) bool {
 	return has("AuditData") && (has("CreationDate") || has("UserIds") || has("Operations") || has("ResultIndex"))
 }
 
-// hasKey reports whether b holds "name" followed by a colon.
-func hasKey(b []byte, name string) bool {
-	for len(b) > 0 {
-		i := bytes.Index(b, []byte(name))
-		if i < 0 {
-			return false
-		}
-		j := i + len(name)
-		if i > 0 && b[i-1] == '"' && j < len(b) && b[j] == '"' {
-			k := j + 1
-			for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r' || b[k] == '\n') {
-				k++
-			}
-			if k < len(b) && b[k] == ':' {
-				return true
-			}
-		}
-		b = b[j:]
-	}
-	return false
-}
-
 // sniffText judges a first record longer than the sniffed head by the keys its text holds.
 func sniffText(b []byte) bool {
-	if hasKey(b, "CreationTime") && hasKey(b, "Operation") &&
-		(hasKey(b, "RecordType") || hasKey(b, "Workload") || hasKey(b, "OrganizationId") || hasKey(b, "UserKey")) {
+	if jsonl.HasKey(b, "CreationTime") && jsonl.HasKey(b, "Operation") &&
+		(jsonl.HasKey(b, "RecordType") || jsonl.HasKey(b, "Workload") || jsonl.HasKey(b, "OrganizationId") || jsonl.HasKey(b, "UserKey")) {
 		return true
 	}
-	return hasKey(b, "AuditData") && (hasKey(b, "CreationDate") || hasKey(b, "UserIds") || hasKey(b, "Operations"))
+	return jsonl.HasKey(b, "AuditData") && (jsonl.HasKey(b, "CreationDate") || jsonl.HasKey(b, "UserIds") || jsonl.HasKey(b, "Operations"))
 }
 
 // Read reads Microsoft 365 audit records in any of the package's shapes (see the package doc).

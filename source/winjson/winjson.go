@@ -214,45 +214,23 @@ func (p *parser) claim(kvs []jsonl.KV) bool {
 	return p.record(kvs, true) == nil
 }
 
-// hasKey reports whether b holds "name" followed by a colon.
-func hasKey(b []byte, name string) bool {
-	for len(b) > 0 {
-		i := bytes.Index(b, []byte(name))
-		if i < 0 {
-			return false
-		}
-		j := i + len(name)
-		if i > 0 && b[i-1] == '"' && j < len(b) && b[j] == '"' {
-			k := j + 1
-			for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r' || b[k] == '\n') {
-				k++
-			}
-			if k < len(b) && b[k] == ':' {
-				return true
-			}
-		}
-		b = b[j:]
-	}
-	return false
-}
-
 // sniffText judges a first record longer than the sniffed head by its text.
 func sniffText(b []byte) bool {
-	if hasKey(b, "_raw") || hasKey(b, "Records") || hasKey(b, "eventSource") || hasKey(b, "src_ip") && hasKey(b, "dest_ip") ||
-		hasKey(b, "ts") && (hasKey(b, "uid") || hasKey(b, "id.orig_h") || hasKey(b, "_path")) {
+	if jsonl.HasKey(b, "_raw") || jsonl.HasKey(b, "Records") || jsonl.HasKey(b, "eventSource") || jsonl.HasKey(b, "src_ip") && jsonl.HasKey(b, "dest_ip") ||
+		jsonl.HasKey(b, "ts") && (jsonl.HasKey(b, "uid") || jsonl.HasKey(b, "id.orig_h") || jsonl.HasKey(b, "_path")) {
 		return false
 	}
 	switch {
-	case hasKey(b, "winlog"):
-		return hasKey(b, "event_id") && (hasKey(b, "channel") || hasKey(b, "provider_name"))
-	case hasKey(b, "winlog.event_id"):
-		return hasKey(b, "winlog.channel") || hasKey(b, "winlog.provider_name")
-	case hasKey(b, "System"):
-		return hasKey(b, "EventID") && (hasKey(b, "Channel") || hasKey(b, "Provider"))
-	case hasKey(b, "EventID"):
-		return hasKey(b, "Channel") || hasKey(b, "SourceName")
-	case hasKey(b, "event_id"):
-		return hasKey(b, "log_name") || hasKey(b, "source_name")
+	case jsonl.HasKey(b, "winlog"):
+		return jsonl.HasKey(b, "event_id") && (jsonl.HasKey(b, "channel") || jsonl.HasKey(b, "provider_name"))
+	case jsonl.HasKey(b, "winlog.event_id"):
+		return jsonl.HasKey(b, "winlog.channel") || jsonl.HasKey(b, "winlog.provider_name")
+	case jsonl.HasKey(b, "System"):
+		return jsonl.HasKey(b, "EventID") && (jsonl.HasKey(b, "Channel") || jsonl.HasKey(b, "Provider"))
+	case jsonl.HasKey(b, "EventID"):
+		return jsonl.HasKey(b, "Channel") || jsonl.HasKey(b, "SourceName")
+	case jsonl.HasKey(b, "event_id"):
+		return jsonl.HasKey(b, "log_name") || jsonl.HasKey(b, "source_name")
 	}
 	return false
 }
