@@ -143,6 +143,16 @@ type Conn struct {
 	RespPkts    int64
 	RespIPBytes int64
 	TunnelUIDs  List
+
+	// What firewalls add (zero values for Zeek and packet captures):
+
+	// Action is what the firewall did with the connection, as it words it (PAN-OS allow, deny,
+	// drop, reset-both; FTD Allow, Block, Trust ...).
+	Action string
+	// Rule is the firewall rule (policy) that matched the connection.
+	Rule string
+	// User is the user the firewall attributed the source to (PAN-OS srcuser, FTD User).
+	User string
 }
 
 // HTTP is one HTTP request/response pair (Zeek http.log).

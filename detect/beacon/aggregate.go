@@ -378,6 +378,7 @@ func (a *Aggregator) ObserveHTTP(e *event.HTTP) {
 	}
 	host = normName(host)
 	if host == "" {
+		a.keepAliveCall(e, via)
 		return
 	}
 	table := a.names
@@ -391,6 +392,20 @@ func (a *Aggregator) ObserveHTTP(e *event.HTTP) {
 	p.ok.add(e.TS, size, size > 0, a.p.MaxPoints, e.Ref)
 	p.ports.add(e.DstPort)
 	p.addDst(e.Dst)
+}
+
+// keepAliveCall adds a request to a server named by its address (or not named) to the
+// address series, when it was not its connection's first request: the connection's record
+// holds the time of the first request only, and a C2 client that keeps its connection open
+// (Go's and Python's HTTP clients do) calls many times over one connection.
+func (a *Aggregator) keepAliveCall(e *event.HTTP, via uint8) {
+	if e.TransDepth <= 1 || via != viaHTTP || !e.Dst.IsValid() || a.p.ExcludeSpecial && netset.IsSpecial(e.Dst) {
+		return
+	}
+	a.sources.Get(e.Src.As16())
+	p, _ := a.ips.Get(ipKey{e.Src.As16(), e.Dst.As16(), e.DstPort})
+	size := max(e.RequestBodyLen, 0)
+	p.ok.add(e.TS, size, true, a.p.MaxPoints, e.Ref)
 }
 
 // ObserveDNS adds a lookup to the series of its client and registered domain, and remembers

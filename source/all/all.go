@@ -7,6 +7,7 @@ import (
 	_ "github.com/sluice-hunt/sluice/source/evtx"
 	_ "github.com/sluice-hunt/sluice/source/gworkspace"
 	_ "github.com/sluice-hunt/sluice/source/m365"
+	_ "github.com/sluice-hunt/sluice/source/pcap"
 	_ "github.com/sluice-hunt/sluice/source/squid"
 	_ "github.com/sluice-hunt/sluice/source/stream"
 	_ "github.com/sluice-hunt/sluice/source/winjson"
