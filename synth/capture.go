@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"net/netip"
@@ -158,4 +159,19 @@ func (t *TCPConn) Close() {
 // Reset writes a RST from the client.
 func (t *TCPConn) Reset() {
 	t.seg(true, &layers.TCP{RST: true, ACK: true, Seq: t.cseq, Ack: t.sseq}, nil)
+}
+
+// ClientHello returns the first bytes Go's TLS client sends to a server named name (a TLS
+// record holding its ClientHello), for captures of TLS sessions.
+func ClientHello(name string) ([]byte, error) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	go func() {
+		c := tls.Client(a, &tls.Config{ServerName: name, NextProtos: []string{"h2", "http/1.1"}})
+		c.Handshake() //nolint:errcheck // the pipe closes under it
+	}()
+	buf := make([]byte, 4096)
+	n, err := b.Read(buf)
+	return buf[:n], err
 }

@@ -15,6 +15,7 @@ import (
 	_ "github.com/sluice-hunt/sluice/detect/longconn"
 	_ "github.com/sluice-hunt/sluice/detect/newproc"
 	_ "github.com/sluice-hunt/sluice/detect/portmismatch"
+	_ "github.com/sluice-hunt/sluice/detect/postc2"
 	_ "github.com/sluice-hunt/sluice/detect/rareua"
 	_ "github.com/sluice-hunt/sluice/detect/reconpost"
 	_ "github.com/sluice-hunt/sluice/detect/suspiciousua"

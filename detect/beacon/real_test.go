@@ -111,3 +111,22 @@ func TestEmpireHostConnections(t *testing.T) {
 		t.Errorf("processes %+v", f.Processes)
 	}
 }
+
+// Caldera's sandcat agent, straight from the packet capture: 58 POST /beacon over one
+// keep-alive connection to 172.18.0.2:8888 are one beacon, with the requests as evidence.
+func TestCalderaSandcatPcap(t *testing.T) {
+	fs := detecttest.Hunt(t, New(), filepath.Join(dataset(t, "caldera-pcap"), "Traces__sandcat.pcap"))
+	if len(fs) != 1 {
+		t.Fatalf("%d findings, want 1: %v", len(fs), fs)
+	}
+	f := fs[0]
+	if e := f.Entities; e.Src != "172.18.0.3" || e.Dst != "172.18.0.2" || e.DstPort != 8888 {
+		t.Errorf("beacon %s -> %s:%d: %s", e.Src, e.Dst, e.DstPort, f.Summary)
+	}
+	if fig(f, "connections") < 58 || f.Severity < finding.Medium {
+		t.Errorf("%v calls, severity %s: %s", f.Figure("connections"), f.Severity, f.Summary)
+	}
+	if len(f.Evidence) == 0 || !strings.Contains(f.Evidence[0].Text, "172.18.0.3") {
+		t.Errorf("evidence %+v", f.Evidence)
+	}
+}

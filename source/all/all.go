@@ -5,6 +5,7 @@ import (
 	_ "github.com/sluice-hunt/sluice/source/auditd"
 	_ "github.com/sluice-hunt/sluice/source/cloudtrail"
 	_ "github.com/sluice-hunt/sluice/source/evtx"
+	_ "github.com/sluice-hunt/sluice/source/ftd"
 	_ "github.com/sluice-hunt/sluice/source/gworkspace"
 	_ "github.com/sluice-hunt/sluice/source/m365"
 	_ "github.com/sluice-hunt/sluice/source/pcap"

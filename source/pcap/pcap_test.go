@@ -2,8 +2,6 @@ package pcap
 
 import (
 	"bytes"
-	"crypto/tls"
-	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -35,22 +33,13 @@ func writeCapture(t testing.TB, fill func(c *synth.Capture)) []byte {
 	return b.Bytes()
 }
 
-// clientHello returns the first bytes Go's TLS client sends to a server named name.
 func clientHello(t testing.TB, name string) []byte {
 	t.Helper()
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
-	go func() {
-		c := tls.Client(a, &tls.Config{ServerName: name, NextProtos: []string{"h2", "http/1.1"}})
-		c.Handshake() //nolint:errcheck // the pipe is closed under it
-	}()
-	buf := make([]byte, 4096)
-	n, err := b.Read(buf)
+	b, err := synth.ClientHello(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return buf[:n]
+	return b
 }
 
 func TestHTTPAndTLSWhateverThePort(t *testing.T) {
