@@ -16,6 +16,7 @@ import (
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/finding"
 	"github.com/sluice-hunt/sluice/netset"
+	"github.com/sluice-hunt/sluice/source/pcap"
 )
 
 // Config is the whole file.
@@ -37,6 +38,34 @@ type Config struct {
 	Exclude finding.Filter `yaml:"exclude"`
 	// Detections holds each detection's settings by ID.
 	Detections map[string]yaml.Node `yaml:"detections"`
+	// Sources tunes input formats.
+	Sources Sources `yaml:"sources"`
+}
+
+// Sources tunes input formats.
+type Sources struct {
+	// Pcap tunes how packet captures become flows (package source/pcap).
+	Pcap PcapSource `yaml:"pcap"`
+}
+
+// PcapSource is sources.pcap: flow timeouts and limits (zero or absent keeps the default).
+type PcapSource struct {
+	TCPIdle    detect.Duration `yaml:"tcp_idle"`    // default 5m
+	UDPIdle    detect.Duration `yaml:"udp_idle"`    // default 1m
+	ICMPIdle   detect.Duration `yaml:"icmp_idle"`   // default 1m
+	Active     detect.Duration `yaml:"active"`      // default 0: off
+	CloseDelay detect.Duration `yaml:"close_delay"` // default 5s
+	MaxFlows   int             `yaml:"max_flows"`   // default 1048576
+	BodyBytes  int             `yaml:"body_bytes"`  // default 512
+}
+
+// SourceOptions returns the formats' settings for engine.Options.Sources.
+func (c *Config) SourceOptions() map[string]any {
+	p := c.Sources.Pcap
+	return map[string]any{pcap.FormatName: pcap.Options{
+		TCPIdle: p.TCPIdle.Std(), UDPIdle: p.UDPIdle.Std(), ICMPIdle: p.ICMPIdle.Std(), Active: p.Active.Std(),
+		CloseDelay: p.CloseDelay.Std(), MaxFlows: p.MaxFlows, BodyBytes: p.BodyBytes,
+	}}
 }
 
 // Attribution tunes process attribution (see package attrib).

@@ -49,6 +49,8 @@ type Options struct {
 	NoScore bool
 	// Attribution tunes how findings are matched to host processes.
 	Attribution attrib.Options
+	// Sources holds formats' settings (source.FileInfo.Options).
+	Sources map[string]any
 }
 
 // Result is what a run found and how the reading went.
@@ -167,7 +169,7 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 			defer rwg.Done()
 			defer func() { <-sem }()
 			st := source.NewStats()
-			unrec, failed := readInput(ctx, in, source.FileInfo{ID: uint32(id), Name: in.Name, Skip: skip}, st, progress, jobs)
+			unrec, failed := readInput(ctx, in, source.FileInfo{ID: uint32(id), Name: in.Name, Skip: skip, Options: opt.Sources}, st, progress, jobs)
 			mu.Lock()
 			defer mu.Unlock()
 			res.Stats.Merge(st)

@@ -130,6 +130,9 @@ type FileInfo struct {
 	// Skip holds the kinds no detection of the run reads: a reader counts their records
 	// without parsing them.
 	Skip event.KindSet
+	// Options holds formats' settings from sluice.yaml (sources.<format>), by format name; a
+	// format reads its own entry and uses its defaults without one.
+	Options map[string]any
 }
 
 // Ref returns a reference to line of the file.

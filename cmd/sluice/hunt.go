@@ -121,7 +121,7 @@ func runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 		}
 	}
 	opt := engine.Options{Detections: dets, Env: env, Workers: f.workers, MinScore: cfg.MinScore, Exclude: &cfg.Exclude,
-		Attribution: cfg.AttribOptions()}
+		Attribution: cfg.AttribOptions(), Sources: cfg.SourceOptions()}
 	if f.minScore >= 0 {
 		opt.MinScore = f.minScore
 	}

@@ -5,6 +5,7 @@ import (
 	_ "github.com/sluice-hunt/sluice/detect/altproto"
 	_ "github.com/sluice-hunt/sluice/detect/archiveupload"
 	_ "github.com/sluice-hunt/sluice/detect/beacon"
+	_ "github.com/sluice-hunt/sluice/detect/cleartext"
 	_ "github.com/sluice-hunt/sluice/detect/clouddownload"
 	_ "github.com/sluice-hunt/sluice/detect/cloudexposure"
 	_ "github.com/sluice-hunt/sluice/detect/cloudstorage"

@@ -8,6 +8,7 @@ import (
 	_ "github.com/sluice-hunt/sluice/source/ftd"
 	_ "github.com/sluice-hunt/sluice/source/gworkspace"
 	_ "github.com/sluice-hunt/sluice/source/m365"
+	_ "github.com/sluice-hunt/sluice/source/panos"
 	_ "github.com/sluice-hunt/sluice/source/pcap"
 	_ "github.com/sluice-hunt/sluice/source/squid"
 	_ "github.com/sluice-hunt/sluice/source/stream"

@@ -99,9 +99,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Read reads a capture with the default options.
+// Read reads a capture with the options sluice.yaml gives (FileInfo.Options), else the
+// defaults.
 func Read(ctx context.Context, r io.Reader, f source.FileInfo, st *source.Stats, emit func(source.Job) error) error {
-	return ReadOptions(ctx, r, f, st, emit, DefaultOptions())
+	opt, _ := f.Options[FormatName].(Options)
+	return ReadOptions(ctx, r, f, st, emit, opt)
 }
 
 // packetReader is what pcapgo's two readers have in common.
