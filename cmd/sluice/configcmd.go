@@ -62,6 +62,19 @@ exclude:
   user_agent: []  # HTTP user agents (exact)
   user: []        # user names (case-insensitive)
 
+# Input formats' settings.
+sources:
+  # Packet captures (pcap, pcapng) become flows as Zeek makes them: a flow ends after these
+  # times without a packet (Zeek's defaults), or close_delay after it closed.
+  pcap:
+    tcp_idle: 5m
+    udp_idle: 1m
+    icmp_idle: 1m
+    close_delay: 5s
+    active: 0s          # report a flow that lasts this long and go on counting (NetFlow's active timeout); 0: never
+    max_flows: 1048576  # flows kept at once; past it the longest idle are reported early
+    body_bytes: 512     # bytes of each HTTP request body kept (archive and form detections read them)
+
 # Each detection: enabled, an exclude block like the one above, and its parameters.
 detections:
 `, quoted(netset.DefaultInternal))

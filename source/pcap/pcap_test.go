@@ -323,3 +323,31 @@ func TestRecordsRendersPackets(t *testing.T) {
 		t.Errorf("records %v", recs)
 	}
 }
+
+func TestActiveTimeoutSplitsLongFlows(t *testing.T) {
+	b := writeCapture(t, func(c *synth.Capture) {
+		h := c.TCP(ap(client, 50010), ap(server, 7010))
+		for i := 0; i < 10; i++ {
+			h.Send([]byte("heartbeat................................................................"))
+			c.Advance(time.Minute)
+		}
+		h.Close()
+	})
+	s, _, err := readBytes(t, "x.pcap", b, Options{Active: 3 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.conns) != 4 {
+		t.Fatalf("%d records, want 4 (10 minutes in 3-minute slices)", len(s.conns))
+	}
+	var total int64
+	for _, c := range s.conns {
+		total += c.OrigBytes
+		if c.UID != s.conns[0].UID {
+			t.Errorf("uid %s, want %s", c.UID, s.conns[0].UID)
+		}
+	}
+	if total != 10*73 {
+		t.Errorf("bytes out %d, want %d", total, 10*73)
+	}
+}
