@@ -24,6 +24,8 @@ type Capture struct {
 	buf gopacket.SerializeBuffer
 	// MSS is the largest TCP payload a segment carries (default 1460).
 	MSS int
+	// Packets counts the packets written.
+	Packets int
 }
 
 // NewCapture writes a pcap file header to w and returns a capture starting at start.
@@ -80,6 +82,7 @@ func (c *Capture) write(src, dst netip.Addr, l4 gopacket.SerializableLayer, payl
 	if err := c.w.WritePacket(ci, data); err != nil {
 		c.err = err
 	}
+	c.Packets++
 	c.ts = c.ts.Add(c.Gap)
 }
 
