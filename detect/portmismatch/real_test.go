@@ -2,6 +2,7 @@ package portmismatch_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/sluice-hunt/sluice/detect/detecttest"
@@ -30,5 +31,28 @@ func TestAPT29(t *testing.T) {
 	}
 	if len(fs) != 2 {
 		t.Errorf("seed table: %d findings, want the 2 NetBIOS broadcasts", len(fs))
+	}
+}
+
+// TestPANOS hunts the real PAN-OS TRAFFIC log (Splunk attack_data, 2014): the firewall's App-ID
+// names the application, so TLS to 10.131.16.132:7443 (from many hosts) and HTTP on 7080 are
+// mismatches without Zeek, each with the firewall's line as evidence.
+func TestPANOS(t *testing.T) {
+	fs := detecttest.Hunt(t, portmismatch.New(), detecttest.Dataset(t, "panos-traffic"))
+	var tls7443, http7080 int
+	for _, f := range fs {
+		e := f.Entities
+		switch {
+		case e.App == "ssl" && e.Dst == "10.131.16.132" && e.DstPort == 7443:
+			tls7443++
+		case e.App == "http" && e.DstPort == 7080:
+			http7080++
+		}
+		if len(f.Evidence) == 0 || !strings.Contains(f.Evidence[0].Text, ",TRAFFIC,") {
+			t.Errorf("evidence of %s: %+v", f.Summary, f.Evidence)
+		}
+	}
+	if tls7443 < 10 || http7080 != 1 {
+		t.Errorf("%d findings of TLS on 7443, %d of HTTP on 7080; want at least 10 and 1", tls7443, http7080)
 	}
 }

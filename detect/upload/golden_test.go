@@ -78,3 +78,18 @@ func summaries(fs []finding.Finding) []string {
 	}
 	return out
 }
+
+// TestPANOS: the volume analytics read the firewall's byte counts (bytes sent and received of
+// each TRAFFIC end record, duplicates dropped): the seed's top 10 uploaders of the real PAN-OS
+// log, each with its bytes and the firewall's lines as evidence.
+func TestPANOS(t *testing.T) {
+	fs := detecttest.Hunt(t, New(), detecttest.Dataset(t, "panos-traffic"))
+	if len(fs) != 10 {
+		t.Fatalf("%d findings, want the seed's top 10", len(fs))
+	}
+	for _, f := range fs {
+		if b, ok := f.Figure("bytes_out").(int64); !ok || b <= 0 || len(f.Evidence) == 0 {
+			t.Errorf("bytes_out %v, %d evidence: %s", f.Figure("bytes_out"), len(f.Evidence), f.Summary)
+		}
+	}
+}
