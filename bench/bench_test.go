@@ -248,15 +248,21 @@ func BenchmarkHuntDayParseAll(b *testing.B) {
 // (VmHWM): getrusage would count this test process, whose memory the child shares until exec.
 func BenchmarkCLI(b *testing.B) {
 	d := connLog(b, benchConns(), benchPairs())
+	benchCLI(b, d.path, d.bytes, d.records, "records/s")
+}
+
+// benchCLI builds the sluice binary, hunts path with it b.N times and reports the speed (n
+// units a run) and the peak memory sluice reports of itself.
+func benchCLI(b *testing.B, path string, size, n int64, unit string) {
 	bin := filepath.Join(b.TempDir(), "sluice")
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/sluice").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	b.SetBytes(d.bytes)
+	b.SetBytes(size)
 	b.ResetTimer()
 	var peak float64
 	for i := 0; i < b.N; i++ {
-		cmd := exec.Command(bin, "hunt", "--no-progress", "--format", "jsonl", "-o", os.DevNull, d.path)
+		cmd := exec.Command(bin, "hunt", "--no-progress", "--format", "jsonl", "-o", os.DevNull, path)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			b.Fatalf("sluice hunt: %v\n%s", err, out)
@@ -264,13 +270,13 @@ func BenchmarkCLI(b *testing.B) {
 		// the summary says "..., peak memory 875 MB; ..."
 		if _, after, ok := strings.Cut(string(out), "peak memory "); ok {
 			var v float64
-			var unit string
-			if _, err := fmt.Sscanf(after, "%f %2s", &v, &unit); err == nil {
-				peak = max(peak, v*map[string]float64{"kB": 1e-3, "MB": 1, "GB": 1e3}[unit])
+			var u string
+			if _, err := fmt.Sscanf(after, "%f %2s", &v, &u); err == nil {
+				peak = max(peak, v*map[string]float64{"kB": 1e-3, "MB": 1, "GB": 1e3}[u])
 			}
 		}
 	}
-	b.ReportMetric(float64(d.records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), unit)
 	if peak > 0 {
 		b.ReportMetric(peak, "peak-MB")
 	}

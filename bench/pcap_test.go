@@ -137,6 +137,13 @@ func BenchmarkPcapHunt(b *testing.B) {
 	b.ReportMetric(float64(packets)*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 }
 
+// BenchmarkPcapCLI is the sluice binary hunting the capture: speed and peak memory (the
+// capture streams: memory follows the flows open at once, not the capture's size).
+func BenchmarkPcapCLI(b *testing.B) {
+	d, packets := packetCapture(b, benchPcapConns())
+	benchCLI(b, d.path, d.bytes, int64(packets), "packets/s")
+}
+
 func needTshark(tb testing.TB) {
 	tb.Helper()
 	if _, err := exec.LookPath("tshark"); err != nil {

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"io"
 	"net"
@@ -177,4 +178,61 @@ func ClientHello(name string) ([]byte, error) {
 	buf := make([]byte, 4096)
 	n, err := b.Read(buf)
 	return buf[:n], err
+}
+
+// TLSClientHello returns a TLS 1.3 ClientHello record for server name, built byte by byte and
+// the same on every call (its random and session id derive from the name): for captures that
+// must not change from one generation to the next. It offers three TLS 1.3 and two TLS 1.2
+// suites, and the extensions a browser sends first: SNI, supported groups, signature
+// algorithms, ALPN (h2, http/1.1), supported versions (1.3, 1.2) and an X25519 key share.
+func TLSClientHello(name string) []byte {
+	u16 := func(b []byte, v int) []byte { return append(b, byte(v>>8), byte(v)) }
+	ext := func(b []byte, typ int, body []byte) []byte { return append(u16(u16(b, typ), len(body)), body...) }
+	seed := sha256.Sum256([]byte(name))
+	var exts []byte
+	sni := u16(nil, len(name)+3)
+	sni = append(sni, 0)
+	sni = append(u16(sni, len(name)), name...)
+	exts = ext(exts, 0, sni)
+	exts = ext(exts, 10, []byte{0, 6, 0, 0x1d, 0, 0x17, 0, 0x18})
+	exts = ext(exts, 13, []byte{0, 8, 4, 3, 8, 4, 4, 1, 5, 3})
+	exts = ext(exts, 16, []byte{0, 12, 2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'})
+	exts = ext(exts, 43, []byte{4, 3, 4, 3, 3})
+	ks := []byte{0, 36, 0, 0x1d, 0, 32}
+	ks = append(ks, seed[:]...)
+	exts = ext(exts, 51, ks)
+	var body []byte
+	body = u16(body, 0x0303)
+	body = append(body, seed[:]...) // random
+	body = append(body, 32)
+	body = append(body, seed[:]...) // legacy session id
+	body = u16(body, 10)
+	for _, c := range []int{0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f} {
+		body = u16(body, c)
+	}
+	body = append(body, 1, 0) // compression: null
+	body = append(u16(body, len(exts)), exts...)
+	hs := append([]byte{1, 0, byte(len(body) >> 8), byte(len(body))}, body...)
+	rec := u16([]byte{22}, 0x0301)
+	return append(u16(rec, len(hs)), hs...)
+}
+
+// TLSServerHello returns a TLS 1.3 ServerHello record answering TLSClientHello(name): suite
+// TLS_AES_128_GCM_SHA256, supported_versions 1.3 and an X25519 key share, followed by a
+// ChangeCipherSpec record (as servers send for middlebox compatibility).
+func TLSServerHello(name string) []byte {
+	seed := sha256.Sum256([]byte("server " + name))
+	sid := sha256.Sum256([]byte(name))
+	body := []byte{3, 3}
+	body = append(body, seed[:]...)
+	body = append(body, 32)
+	body = append(body, sid[:]...)
+	body = append(body, 0x13, 0x01, 0)
+	exts := []byte{0, 43, 0, 2, 3, 4, 0, 51, 0, 36, 0, 0x1d, 0, 32}
+	exts = append(exts, seed[:]...)
+	body = append(body, byte(len(exts)>>8), byte(len(exts)))
+	body = append(body, exts...)
+	hs := append([]byte{2, 0, byte(len(body) >> 8), byte(len(body))}, body...)
+	rec := append([]byte{22, 3, 3, byte(len(hs) >> 8), byte(len(hs))}, hs...)
+	return append(rec, 20, 3, 3, 0, 1, 1)
 }

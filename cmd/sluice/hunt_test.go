@@ -492,3 +492,36 @@ func TestHuntMixedFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestHuntCapture hunts the sample packet capture (testdata/pcap, no Zeek): each planted case
+// is found by its detection, with the packets as evidence.
+func TestHuntCapture(t *testing.T) {
+	out, stderr, err := run(t, "", "hunt", "--format", "jsonl", "../../testdata/pcap/")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	want := map[string]string{ // detection -> source of the planted case
+		"http-post-c2":           "10.60.0.32",
+		"beacon":                 "10.60.0.33",
+		"protocol-port-mismatch": "10.60.0.34",
+		"long-connection":        "10.60.0.35",
+	}
+	cleartext := map[string]bool{}
+	for _, f := range decode(t, out) {
+		if f.Detection == "cleartext-egress" {
+			cleartext[f.Entities.Src] = true
+		}
+		if src, ok := want[f.Detection]; ok && f.Entities.Src == src {
+			delete(want, f.Detection)
+			if len(f.Evidence) == 0 || !strings.HasPrefix(f.Evidence[0].Text, "packet ") {
+				t.Errorf("%s: evidence %+v", f.Detection, f.Evidence)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("planted cases not found: %v", want)
+	}
+	if !cleartext["10.60.0.31"] || !cleartext["10.60.0.36"] {
+		t.Errorf("cleartext-egress found %v, want the FTP upload (10.60.0.31) and the direct mail (10.60.0.36)", cleartext)
+	}
+}
