@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/sluice-hunt/sluice/source/jsonl"
 	"net/netip"
-	"unsafe"
 
 	"github.com/sluice-hunt/sluice/event"
 )
@@ -367,14 +367,8 @@ func (f *fields) next() (key, val []byte, quoted, ok bool, err error) {
 	}
 }
 
-// str views b as a string without copying: b is a read block or an arena chunk, never
-// written again (see package event on aliasing).
-func str(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
-}
+// str views b as a string without copying; see the aliasing note in package event.
+func str(b []byte) string { return jsonl.Str(b) }
 
 // arena hands out byte slices for decoded text from large chunks that are never reused, so
 // that decoding does not allocate per value.

@@ -1,17 +1,12 @@
 package ftd
 
 import (
+	"github.com/sluice-hunt/sluice/source/jsonl"
 	"strings"
-	"unsafe"
 )
 
 // str views b as a string without copying; see the aliasing note in package event.
-func str(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
-}
+func str(b []byte) string { return jsonl.Str(b) }
 
 // lookupFold looks b up in a table keyed by lower-case text without allocating (b up to 64 bytes).
 func lookupFold[V any](m map[string]V, b []byte) (V, bool) {

@@ -2,20 +2,15 @@ package panos
 
 import (
 	"bytes"
+	"github.com/sluice-hunt/sluice/source/jsonl"
 	"net/netip"
 	"time"
-	"unsafe"
 
 	"github.com/sluice-hunt/sluice/event"
 )
 
 // str views b as a string without copying; see the aliasing note in package event.
-func str(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
-}
+func str(b []byte) string { return jsonl.Str(b) }
 
 // parseUint reads an unsigned decimal integer of at most 18 digits.
 func parseUint(b []byte) (int64, bool) {

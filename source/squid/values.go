@@ -3,19 +3,13 @@ package squid
 import (
 	"bytes"
 	"net/netip"
-	"unsafe"
 
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/source/jsonl"
 )
 
 // str views b as a string without copying; see the aliasing note in package event.
-func str(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(b), len(b))
-}
+func str(b []byte) string { return jsonl.Str(b) }
 
 // parseUint reads an unsigned decimal integer of at most 18 digits.
 func parseUint(b []byte) (int64, bool) {
