@@ -134,11 +134,12 @@
 // whole captures, FuzzStreams on any bytes over a TCP connection).
 //
 //   - A file header cut short or unknown: an error naming the input; nothing is read.
-//   - A capture cut inside a packet (a capture copied while it was written): the packets
-//     before it are read, and file:N: capture cut short is reported.
+//   - A capture cut inside a packet (a capture copied while it was written, a truncated gzip):
+//     the packets before it are read and their flows reported, and the input is listed as not
+//     read to its end: file: offset N: packet M: capture cut short (truncated gzip stream).
 //   - A record header that cannot be right (a capture length above the snap length, or above
-//     the packet's length): file:N: ... reading stopped here, counted under "bad pcap record"
-//     (a pcap cannot be resynchronised past it).
+//     the packet's length): the same, "packet M: ...: a capture cannot be read past a bad
+//     record header", counted under "bad pcap record" (a pcap cannot be resynchronised).
 //   - A frame whose IP or transport header is broken: skipped as file:N: bad packet; a link
 //     type sluice does not read: skipped as "unsupported link type".
 //   - Bytes the capture missed (snap length, drops): counted in missed_bytes; the application

@@ -187,12 +187,13 @@ func ReadOptions(ctx context.Context, r io.Reader, f source.FileInfo, st *source
 		return t.err
 	}
 	if readErr != nil {
+		// The packets before are read and their flows reported; the input is listed as one
+		// that could not be read to its end.
 		if errors.Is(readErr, io.ErrUnexpectedEOF) {
-			st.Problem(source.Problem{File: f.Name, Line: n + 1, Msg: fmt.Sprintf("packet %d: capture cut short (%v): the packets before it are read", n+1, readErr)})
-			return nil
+			return fmt.Errorf("packet %d: capture cut short: %w", n+1, readErr)
 		}
-		st.Problem(source.Problem{File: f.Name, Line: n + 1, Msg: fmt.Sprintf("packet %d: %v: reading stopped here (a capture cannot be read past a bad record header)", n+1, readErr)})
 		st.Skipped["bad pcap record"]++
+		return fmt.Errorf("packet %d: %w: a capture cannot be read past a bad record header", n+1, readErr)
 	}
 	return nil
 }

@@ -287,21 +287,21 @@ func TestBadCaptures(t *testing.T) {
 		b    []byte
 		want string
 	}{
-		{"cut in a packet", good[:len(good)-10], "cut short"},
-		{"bad record header", append(append([]byte{}, good[:24]...), bytes.Repeat([]byte{0xff}, 40)...), "reading stopped"},
+		{"cut in a packet", good[:len(good)-10], "capture cut short"},
+		{"bad record header", append(append([]byte{}, good[:24]...), bytes.Repeat([]byte{0xff}, 40)...), "past a bad record header"},
 		{"header only", good[:24], ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, st, err := readBytes(t, "x.pcap", tc.b, DefaultOptions())
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, _, err := readBytes(t, "x.pcap", tc.b, DefaultOptions())
 			got := ""
-			for _, p := range st.Problems {
-				got += p.String()
+			if err != nil {
+				got = err.Error()
 			}
 			if tc.want != "" && !strings.Contains(got, tc.want) || tc.want == "" && got != "" {
-				t.Errorf("problems %q, want %q", got, tc.want)
+				t.Errorf("error %q, want %q", got, tc.want)
+			}
+			if tc.name == "cut in a packet" && len(s.conns) != 1 {
+				t.Errorf("%d conns before the cut, want 1", len(s.conns))
 			}
 		})
 	}
