@@ -225,7 +225,7 @@ func writeTable(w io.Writer, fs []finding.Finding, rollup []finding.Rollup, opt 
 			{head: "SEVERITY"},
 			{head: "RISK", right: true},
 			{head: "DETECTION", floor: min(detW, 32), limit: 32},
-			{head: "SOURCE", floor: min(srcW, 15), limit: 39, cut: keepEnd},
+			{head: "SOURCE", floor: min(srcW, 15), limit: 39, cut: cutSource},
 			{head: "DESTINATION", floor: 24, limit: 44, cut: cutDest},
 			{head: "KEY FIGURES", floor: min(max(figFloor, 12), 30), limit: 60, cut: cutFigures},
 		}
@@ -408,6 +408,20 @@ func fitList(items []string, w int) string {
 }
 
 func keepEnd(_ int, s string, w int) string { return truncateLeft(s, w) }
+
+// cutSource cuts "address process" or "address user" in the middle: the address stays whole
+// and the process or user keeps its end ("10.0.0.5 …\System32\rundll32.exe"); where only the
+// address fits, the address.
+func cutSource(_ int, s string, w int) string {
+	first, rest, ok := strings.Cut(s, " ")
+	switch {
+	case !ok || width(first) > w:
+		return truncateLeft(s, w)
+	case width(first)+5 > w:
+		return first
+	}
+	return first + " " + truncateLeft(rest, w-width(first)-1)
+}
 
 // explain writes the indented detail of one finding under its row.
 func explain(b *bytes.Buffer, f *finding.Finding, indent, total int, summaryCut bool) {

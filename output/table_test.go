@@ -287,3 +287,20 @@ func TestWriteUnknownFormat(t *testing.T) {
 		t.Errorf("unknown format: err = %v", err)
 	}
 }
+
+func TestCutSourceKeepsTheAddress(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"192.168.100.164 husband@elquijotebanquetes.com", 15, "192.168.100.164"},
+		{"192.168.100.164 husband@elquijotebanquetes.com", 26, "192.168.100.164 …uetes.com"},
+		{"10.0.0.5 powershell.exe", 39, "10.0.0.5 powershell.exe"},
+		{"arn:aws:iam::111122223333:user/alice", 12, "…:user/alice"},
+	} {
+		if got := cutSource(0, tc.s, tc.w); got != tc.want {
+			t.Errorf("cutSource(%q, %d) = %q, want %q", tc.s, tc.w, got, tc.want)
+		}
+	}
+}
