@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"bufio"
-	"bytes"
-	"io"
 	"slices"
 
 	"github.com/sluice-hunt/sluice/source"
@@ -48,53 +45,7 @@ func resolveEvidence(inputs []source.Input, res *Result, withText bool) {
 	}
 }
 
-// readLines returns the text of the given (sorted) 1-based lines of an input.
+// readLines returns the text of the given (sorted) positions of an input.
 func readLines(in source.Input, lines []uint32) map[uint32]string {
-	out := map[uint32]string{}
-	o, err := source.Open(in, nil)
-	if err != nil {
-		return out
-	}
-	defer o.Close()
-	if o.Format.Records != nil {
-		recs, _ := o.Format.Records(o.R, lines)
-		for k, t := range recs {
-			out[k] = t[:min(len(t), MaxEvidenceText)]
-		}
-		return out
-	}
-	br := bufio.NewReaderSize(o.R, 1<<20)
-	line := uint32(1)
-	next := 0
-	for next < len(lines) {
-		target := lines[next]
-		// skip whole lines cheaply until the target
-		for line < target {
-			b, err := br.ReadSlice('\n')
-			if err == bufio.ErrBufferFull {
-				continue // the rest of a long line
-			}
-			if err != nil {
-				return out
-			}
-			_ = b
-			line++
-		}
-		b, err := br.ReadSlice('\n')
-		var t []byte
-		t = append(t, b[:min(len(b), MaxEvidenceText)]...)
-		for err == bufio.ErrBufferFull {
-			_, err = br.ReadSlice('\n')
-		}
-		out[target] = string(bytes.TrimRight(t, "\r\n"))
-		line++
-		next++
-		if err != nil && err != io.EOF {
-			return out
-		}
-		if err == io.EOF {
-			return out
-		}
-	}
-	return out
+	return source.RecordsAt(in, lines, MaxEvidenceText)
 }

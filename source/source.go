@@ -37,6 +37,12 @@ func FileInput(path string, size int64) Input {
 	return Input{Name: path, Size: size, Reopenable: true, open: func() (io.ReadCloser, error) { return os.Open(path) }}
 }
 
+// NewInput is an input whose bytes open returns (a stream from a database, a generated
+// file): reopenable says whether open may be called again to read evidence back.
+func NewInput(name string, size int64, reopenable bool, open func() (io.ReadCloser, error)) Input {
+	return Input{Name: name, Size: size, Reopenable: reopenable, open: open}
+}
+
 // ReaderInput is an input read once from r (standard input, a test's bytes).
 func ReaderInput(name string, r io.Reader) Input {
 	used := false
