@@ -4,6 +4,7 @@ package all
 import (
 	_ "github.com/sluice-hunt/sluice/source/auditd"
 	_ "github.com/sluice-hunt/sluice/source/cloudtrail"
+	_ "github.com/sluice-hunt/sluice/source/eventlog"
 	_ "github.com/sluice-hunt/sluice/source/evtx"
 	_ "github.com/sluice-hunt/sluice/source/ftd"
 	_ "github.com/sluice-hunt/sluice/source/gworkspace"
