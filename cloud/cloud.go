@@ -184,11 +184,46 @@ func ObjectName(e *event.Cloud) string {
 }
 
 // Tally adds n to m[k]. Event strings alias read buffers, so a new key is copied; an existing
-// one costs no allocation. Past limit keys, new keys are not added (existing ones still count).
+// one costs no allocation. At most limit keys are kept: the smallest (by byte order) of those
+// seen, so that what is kept, and the counts of what is kept, do not depend on the order the
+// events come in (the engine's contract) - a key among the smallest is never dropped.
 func Tally(m map[string]int64, k string, n int64, limit int) {
 	if _, ok := m[k]; ok {
 		m[k] += n
-	} else if len(m) < limit {
+		return
+	}
+	if len(m) < limit {
 		m[strings.Clone(k)] = n
+		return
+	}
+	first, largest := true, ""
+	for x := range m {
+		if first || x > largest {
+			first, largest = false, x
+		}
+	}
+	if k < largest {
+		delete(m, largest)
+		m[strings.Clone(k)] = n
+	}
+}
+
+// KeepSmallest adds h to the set unless the set holds limit values all smaller: the set keeps
+// the smallest values seen, whatever their order.
+func KeepSmallest(set map[uint64]struct{}, h uint64, limit int) {
+	if _, ok := set[h]; ok {
+		return
+	}
+	if len(set) < limit {
+		set[h] = struct{}{}
+		return
+	}
+	var largest uint64
+	for x := range set {
+		largest = max(largest, x)
+	}
+	if h < largest {
+		delete(set, largest)
+		set[h] = struct{}{}
 	}
 }

@@ -7,7 +7,7 @@ package cloudexposure
 import (
 	"cmp"
 	"fmt"
-	"hash/maphash"
+	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
@@ -99,13 +99,16 @@ type snap struct {
 const maxKept = 256
 
 // maxRead bounds the objects a reader's entry remembers: reads are the bulk of a busy account's
-// data events, so they are kept as hashes, and a share of objects matches the readers of those
-// objects among the first maxRead each read of the container.
+// data events, so they are kept as hashes (FNV-1a, the same on every run), and a share of
+// objects matches the readers of those objects among the maxRead of smallest hash each read of
+// the container (a sample that does not depend on the order the events come in).
 const maxRead = 64
 
-var objSeed = maphash.MakeSeed()
-
-func objHash(object string) uint64 { return maphash.String(objSeed, object) }
+func objHash(object string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(object))
+	return h.Sum64()
+}
 
 // Aggregator holds one partition's state.
 type Aggregator struct {
@@ -200,8 +203,8 @@ func (a *Aggregator) observeRead(e *event.Cloud) {
 	r.n += max(e.Count, 1)
 	r.bytes += max(e.Bytes, 0)
 	r.first, r.last = min(r.first, e.TS), max(r.last, e.TS)
-	if o := cloud.ObjectName(e); o != "" && len(r.objects) < maxRead {
-		r.objects[objHash(o)] = struct{}{}
+	if o := cloud.ObjectName(e); o != "" {
+		cloud.KeepSmallest(r.objects, objHash(o), maxRead)
 	}
 	r.ev.Add(a.k, detect.Item{Rank: max(e.Bytes, 0), TS: e.TS, Ref: e.Ref})
 }
@@ -250,9 +253,7 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 			x.bytes += y.bytes
 			x.first, x.last = min(x.first, y.first), max(x.last, y.last)
 			for ob := range y.objects {
-				if len(x.objects) < maxRead {
-					x.objects[ob] = struct{}{}
-				}
+				cloud.KeepSmallest(x.objects, ob, maxRead)
 			}
 			x.ev.Merge(a.k, &y.ev)
 		}
