@@ -16,8 +16,10 @@
 // k is the kind (event.Kind's name: conn, http, dns, tls, file, smtp, ftp, x509, notice, host,
 // cloud), l the position of the record in the original input (a line, a packet, a record
 // ordinal: event.Ref.Line), e the event as encoding/json writes the Go struct (times as RFC 3339
-// with microseconds, addresses as text, lists as arrays; Meta.Ref is left out, l carries it).
-// Writing then reading gives the same event.
+// with microseconds, addresses as text, lists as arrays; l carries the position). A string
+// that is not valid UTF-8 or holds a backslash is stored escaped ("\\" and "\xNN" for each
+// byte of an invalid sequence: JSON strings cannot hold raw bytes), and unescaped when read.
+// Writing then reading gives the same event, byte for byte.
 //
 // # Evidence
 //
@@ -81,7 +83,7 @@ type envelope struct {
 
 // Encode appends the line of an event (with its position) to b.
 func Encode(b []byte, k event.Kind, line uint32, e any) ([]byte, error) {
-	body, err := json.Marshal(e)
+	body, err := json.Marshal(Escaped(e))
 	if err != nil {
 		return b, err
 	}
@@ -137,7 +139,7 @@ func Decode(line []byte) (event.Kind, uint32, any, error) {
 	if err := json.Unmarshal(env.E, e); err != nil {
 		return 0, 0, nil, fmt.Errorf("%s event: %w", env.K, err)
 	}
-	return k, env.L, e, nil
+	return k, env.L, unescaped(e), nil
 }
 
 // Deliver hands an event to the sink, its position set to ref.

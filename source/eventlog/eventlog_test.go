@@ -112,3 +112,22 @@ func clearRef(e any) {
 	v := reflect.ValueOf(e).Elem().FieldByName("Ref")
 	v.Set(reflect.Zero(v.Type()))
 }
+
+// Strings that are bytes, not text, come back byte for byte.
+func TestBytesRoundTrip(t *testing.T) {
+	for _, s := range []string{"plain", `C:\Windows\System32`, "J\xe4germeister", "\xff\xfe\\x41", `\x41`, "é\\", ""} {
+		e := &event.DNS{Query: s, Answers: event.List{s, "ok"}}
+		b, err := eventlog.Encode(nil, event.KindDNS, 1, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, back, err := eventlog.Decode(bytes.TrimSuffix(b, []byte("\n")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := back.(*event.DNS)
+		if d.Query != s || d.Answers[0] != s || d.Answers[1] != "ok" || e.Query != s {
+			t.Errorf("%q came back as %q, %q", s, d.Query, d.Answers)
+		}
+	}
+}
