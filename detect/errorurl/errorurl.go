@@ -143,8 +143,10 @@ func (a *Aggregator) ObserveHTTP(h *event.HTTP) {
 	u.last = max(u.last, h.TS)
 	u.sources.Add(srcCap, h.Src.As16())
 	u.dst.Offer(h.TS, h.Dst)
-	if u.example == "" || len(h.URI) < len(u.example) && h.URI < u.example {
-		u.example = strings.Clone(finding.Clip(h.URI, 200))
+	// the shortest URI, then the first in byte order (as Merge keeps): the same whatever the
+	// order the records come in
+	if c := finding.Clip(h.URI, 200); u.example == "" || len(c) < len(u.example) || len(c) == len(u.example) && c < u.example {
+		u.example = strings.Clone(c)
 	}
 	if code < 100 { // unset or 000: no reply
 		u.noReply++
