@@ -37,9 +37,12 @@ type dispatch struct {
 
 func newDispatch(opt Options, env *detect.Env) *dispatch {
 	d := &dispatch{since: opt.Since, until: opt.Until, procs: attrib.NewBuilder()}
-	for _, cd := range opt.Detections {
+	for i, cd := range opt.Detections {
 		a := cd.NewAggregator(env)
 		d.aggs = append(d.aggs, a)
+		if i < len(opt.Prebuilt) && opt.Prebuilt[i] != nil {
+			continue // aggregated elsewhere: observes nothing here
+		}
 		if o, ok := a.(detect.ConnObserver); ok {
 			d.conn = append(d.conn, o)
 		}

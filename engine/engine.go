@@ -51,6 +51,13 @@ type Options struct {
 	Attribution attrib.Options
 	// Sources holds formats' settings (source.FileInfo.Options).
 	Sources map[string]any
+	// Prebuilt holds, for detections whose aggregation ran elsewhere (SQL in the event store),
+	// their merged aggregate, by the index of the detection: they observe no event of the
+	// run, and are scored from it. Nil entries (or a nil slice) aggregate the events read.
+	Prebuilt []detect.Aggregator
+	// Window, when set, is the span of the run's events (the engine then does not take it
+	// from the events read: some may have been aggregated elsewhere).
+	Window *detect.Window
 }
 
 // Result is what a run found and how the reading went.
@@ -204,6 +211,14 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	res.Events = d.counts
 	res.OutOfRange = d.outOfRange
 	res.Window = d.window()
+	if opt.Window != nil {
+		res.Window = *opt.Window
+	}
+	for i, a := range opt.Prebuilt {
+		if a != nil && i < len(d.aggs) {
+			d.aggs[i] = a
+		}
+	}
 	opt.Env.Window = res.Window
 	opt.Env.Hosts = d.procs.Index()
 

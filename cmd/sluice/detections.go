@@ -55,6 +55,11 @@ func writeDetections(w io.Writer, all []detect.Detection) {
 		if info.Source != "" {
 			fmt.Fprintf(w, "  logic from:   %s\n", info.Source)
 		}
+		if _, ok := d.(detect.SQLAggregator); ok {
+			fmt.Fprintf(w, "  ClickHouse:   aggregation in SQL inside ClickHouse (hunt --clickhouse)\n")
+		} else {
+			fmt.Fprintf(w, "  ClickHouse:   no SQL aggregation yet: runs on the events streamed back from ClickHouse\n")
+		}
 		fmt.Fprintf(w, "  parameters (sluice.yaml: detections.%s.<name>):\n", info.ID)
 		for _, p := range detect.ListParams(d.Params()) {
 			fmt.Fprintf(w, "    %s = %s\n", p.Name, p.Default)

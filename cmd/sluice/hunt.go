@@ -37,6 +37,9 @@ type huntFlags struct {
 	workers, evidence          int
 	memoryLimit                string
 	baselinePath               string
+	clickhouse                 string
+	window                     time.Duration
+	noSQL                      bool
 }
 
 func huntCmd() *cobra.Command {
@@ -46,9 +49,15 @@ func huntCmd() *cobra.Command {
 		Short: "Hunt the logs in files and folders (recursively); - reads standard input",
 		Example: `  sluice hunt testdata/zeek/
   sluice hunt --format jsonl --output findings.jsonl /data/zeek/2026-11-22/
-  zcat conn.log.gz | sluice hunt -`,
-		Args: cobra.MinimumNArgs(1),
+  zcat conn.log.gz | sluice hunt -
+  sluice hunt --clickhouse http://127.0.0.1:8123 --window 24h`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.clickhouse == "" && len(args) == 0 {
+				return errors.New("hunt needs files or folders to read, or --clickhouse")
+			}
+			if f.clickhouse != "" && len(args) > 0 {
+				return errors.New("--clickhouse hunts the events loaded by `sluice ingest`: give no paths")
+			}
 			return runHunt(cmd, args, f)
 		},
 	}
@@ -67,6 +76,9 @@ func huntCmd() *cobra.Command {
 	fl.IntVar(&f.workers, "workers", 0, "parsing goroutines (default: one per core)")
 	fl.IntVar(&f.evidence, "evidence", -1, "most source records shown per finding (default: the config's evidence, else 5)")
 	fl.StringVar(&f.baselinePath, "baseline", "", "a baseline saved by `sluice baseline save`: report only what it does not hold (default: the config's baseline)")
+	fl.StringVar(&f.clickhouse, "clickhouse", "", "hunt the events `sluice ingest` loaded into this ClickHouse (http://[user:password@]host:8123[/database])")
+	fl.BoolVar(&f.noSQL, "no-sql", false, "with --clickhouse: stream every event back instead of running the aggregations that have SQL inside ClickHouse (same findings, slower; for checking)")
+	fl.DurationVar(&f.window, "window", 0, "with --clickhouse: hunt only this much time before the newest event stored (e.g. 24h); --since/--until also apply")
 	fl.StringVar(&f.memoryLimit, "memory-limit", "900MiB", "soft limit on the memory sluice uses (e.g. 900MiB, 4GiB; 0 for none); GOMEMLIMIT, when set, wins")
 	return cmd
 }
@@ -132,16 +144,24 @@ func runHunt(cmd *cobra.Command, args []string, f huntFlags) error {
 		return fmt.Errorf("--until: %w", err)
 	}
 
-	inputs, err := source.Expand(args, cmd.InOrStdin())
-	if err != nil {
-		return err
-	}
-	if len(inputs) == 0 {
-		return errors.New("no files to read in " + strings.Join(args, " "))
-	}
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	var inputs []source.Input
+	if f.clickhouse != "" {
+		if inputs, err = storedInputs(ctx, f.clickhouse, f.window, !f.noSQL, &opt); err != nil {
+			return err
+		}
+		if len(inputs) == 0 {
+			return errors.New("nothing is loaded in " + f.clickhouse + ": run sluice ingest first")
+		}
+	} else {
+		if inputs, err = source.Expand(args, cmd.InOrStdin()); err != nil {
+			return err
+		}
+		if len(inputs) == 0 {
+			return errors.New("no files to read in " + strings.Join(args, " "))
+		}
+	}
 	stderr := cmd.ErrOrStderr()
 	var progress atomic.Int64
 	opt.Progress = &progress

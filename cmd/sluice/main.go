@@ -46,7 +46,7 @@ Point it at files or folders of logs; it prints a ranked, explained list of find
 			stopProfile()
 		}
 	}
-	root.AddCommand(huntCmd(), baselineCmd(), detectionsCmd(), configCmd(), genCmd(), versionCmd())
+	root.AddCommand(huntCmd(), ingestCmd(), baselineCmd(), detectionsCmd(), configCmd(), genCmd(), versionCmd())
 	return root
 }
 

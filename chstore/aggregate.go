@@ -1,0 +1,103 @@
+package chstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/sluice-hunt/sluice/clickhouse"
+	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/event"
+	"github.com/sluice-hunt/sluice/source"
+)
+
+// Where is the SQL condition on ts for the bounds [since, until) (zero: unbounded).
+func Where(since, until event.Time) string {
+	w := "1"
+	if since != 0 {
+		w += " AND ts >= " + strconv.FormatInt(int64(since), 10)
+	}
+	if until != 0 {
+		w += " AND ts < " + strconv.FormatInt(int64(until), 10)
+	}
+	return w
+}
+
+// Aggregate runs, inside the store, the aggregation of the detections that have one
+// (detect.SQLAggregator) and returns their aggregates by the detections' index (nil for the
+// others, which read the streamed events), and the span of the run's events: what
+// engine.Options.Prebuilt and Window take. inputs are the run's inputs (Inputs): their order
+// is the file table the aggregates' evidence refers to.
+func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detection, env *detect.Env, since, until event.Time, inputs []source.Input) ([]detect.Aggregator, *detect.Window, error) {
+	ids := map[string]uint32{}
+	for i, in := range inputs {
+		ids[in.Name] = uint32(i)
+	}
+	store := &detect.Store{
+		Query:  func(sql string, fn func([][]byte) error) error { return c.Query(ctx, sql, fn) },
+		Where:  Where(since, until),
+		FileID: func(p string) (uint32, bool) { id, ok := ids[p]; return id, ok },
+		Array:  clickhouse.ParseArray,
+	}
+	pre := make([]detect.Aggregator, len(dets))
+	kinds := event.KindSet(0).With(event.KindHost) // host events are always read (attribution)
+	for i, d := range dets {
+		kinds |= observed(d.NewAggregator(env))
+		s, ok := d.(detect.SQLAggregator)
+		if !ok {
+			continue
+		}
+		a, err := s.AggregateSQL(env, store)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: aggregation in ClickHouse: %w", d.Info().ID, err)
+		}
+		pre[i] = a
+	}
+	var parts []string
+	for _, t := range tables {
+		if !kinds.Has(t.kind) {
+			continue
+		}
+		hi := "max(ts)"
+		if t.kind == event.KindConn { // a connection's window reaches to its end (as the engine's)
+			hi = "max(ts + greatest(duration, 0))"
+		}
+		parts = append(parts, "SELECT min(ts) AS lo, "+hi+" AS hi FROM "+t.name+" WHERE ts != 0 AND "+store.Where)
+	}
+	w := &detect.Window{}
+	err := c.Query(ctx, "SELECT min(lo), max(hi), sum(x) FROM (SELECT lo, hi, 1 AS x FROM ("+strings.Join(parts, " UNION ALL ")+") WHERE hi != 0)", func(f [][]byte) error {
+		if string(f[2]) == "0" {
+			return nil
+		}
+		lo, _ := strconv.ParseInt(string(f[0]), 10, 64)
+		hi, _ := strconv.ParseInt(string(f[1]), 10, 64)
+		w.First, w.Last = event.Time(lo), event.Time(hi)
+		return nil
+	})
+	return pre, w, err
+}
+
+// observed is the kinds an aggregator observes: the kinds whose events the engine reads, and
+// whose times make the run's window.
+func observed(a detect.Aggregator) event.KindSet {
+	var s event.KindSet
+	for k, ok := range map[event.Kind]bool{
+		event.KindConn: is[detect.ConnObserver](a), event.KindHTTP: is[detect.HTTPObserver](a),
+		event.KindDNS: is[detect.DNSObserver](a), event.KindTLS: is[detect.TLSObserver](a),
+		event.KindFile: is[detect.FileObserver](a), event.KindSMTP: is[detect.SMTPObserver](a),
+		event.KindFTP: is[detect.FTPObserver](a), event.KindX509: is[detect.X509Observer](a),
+		event.KindNotice: is[detect.NoticeObserver](a), event.KindHost: is[detect.HostObserver](a),
+		event.KindCloud: is[detect.CloudObserver](a),
+	} {
+		if ok {
+			s = s.With(k)
+		}
+	}
+	return s
+}
+
+func is[T any](a detect.Aggregator) bool {
+	_, ok := a.(T)
+	return ok
+}

@@ -1,0 +1,35 @@
+package detect
+
+import "github.com/sluice-hunt/sluice/event"
+
+// Store is the event store a detection's aggregation can run in (ClickHouse: package
+// chstore): a SQL query over its tables (one per event kind, named as Zeek's logs: conn, http,
+// dns, ssl, files, smtp, ftp, x509, notice, host, cloud; columns in chstore's documentation),
+// and the run's view of it.
+type Store struct {
+	// Query runs a SELECT and hands each row's fields (TabSeparated, unescaped) to fn.
+	Query func(sql string, fn func(fields [][]byte) error) error
+	// Where is the condition that bounds rows to the run: its time window (--since, --until,
+	// --window) on the ts column; "1" when unbounded.
+	Where string
+	// FileID maps a stored record's file path to the run's file table (event.Ref.File).
+	FileID func(path string) (uint32, bool)
+	// Array splits an Array field of a row into its elements (strings unquoted).
+	Array func(field []byte) ([][]byte, error)
+}
+
+// SQLAggregator is a detection whose aggregation runs as SQL inside the event store: the store
+// groups and sums, and the rows come back into the detection's own aggregate, which its Score
+// turns into findings as it does for streamed events. A hunt over the store gives the same
+// findings either way.
+type SQLAggregator interface {
+	// AggregateSQL returns the merged aggregate of the events the store holds in the run's
+	// bounds, as the engine's merge of those events streamed would be.
+	AggregateSQL(env *Env, s *Store) (Aggregator, error)
+}
+
+// Ref returns the reference of a stored record.
+func (s *Store) Ref(path string, line uint32) event.Ref {
+	id, _ := s.FileID(path)
+	return event.Ref{File: id, Line: line}
+}
