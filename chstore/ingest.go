@@ -256,7 +256,7 @@ func ingestFile(ctx context.Context, c *clickhouse.Client, in source.Input, id u
 	}
 	defer o.Close()
 	s := &ingestSink{ctx: ctx, c: c, fid: fid, file: in.Name, rows: opt.BatchRows, existing: existing, fr: fr,
-		bufs: map[bufKey]*rowBuf{}}
+		bufs: map[bufKey]*rowBuf{}, slots: make(chan struct{}, maxInflight), free: make(chan *rowBuf, maxInflight+1)}
 	if base != nil {
 		s.after = base.positions
 	}
@@ -270,6 +270,8 @@ func ingestFile(ctx context.Context, c *clickhouse.Client, in source.Input, id u
 	})
 	if rerr == nil {
 		rerr = s.flushAll()
+	} else {
+		s.wait()
 	}
 	if rerr != nil {
 		if s.err != nil {
@@ -349,6 +351,12 @@ type ingestSink struct {
 	err      error
 	js       bytes.Buffer
 	enc      *json.Encoder
+	// inserts under way
+	slots   chan struct{}
+	free    chan *rowBuf
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	sendErr error
 }
 
 func (s *ingestSink) add(k event.Kind, ref event.Ref, ts event.Time, src netip.Addr, e any) {
@@ -363,8 +371,8 @@ func (s *ingestSink) add(k event.Kind, ref event.Ref, ts event.Time, src netip.A
 	rb := s.bufs[key]
 	if rb == nil {
 		s.batch++
-		rb = &rowBuf{batch: s.batch}
-		rb.w = clickhouse.NewRowWriter(&rb.b)
+		rb = s.newBuf()
+		rb.batch = s.batch
 		s.bufs[key] = rb
 	}
 	if s.enc == nil {
@@ -407,24 +415,76 @@ func (s *ingestSink) add(k event.Kind, ref event.Ref, ts event.Time, src netip.A
 	}
 }
 
-// send inserts a full buffer as the next batch, unless an earlier run inserted it.
+// newBuf returns an empty row buffer, reusing one an insert is done with.
+func (s *ingestSink) newBuf() *rowBuf {
+	select {
+	case rb := <-s.free:
+		rb.b.Reset()
+		rb.rows = 0
+		rb.w = clickhouse.NewRowWriter(&rb.b)
+		return rb
+	default:
+	}
+	rb := &rowBuf{}
+	rb.w = clickhouse.NewRowWriter(&rb.b)
+	return rb
+}
+
+// maxInflight is how many inserts of a file run while its next rows are read.
+const maxInflight = 2
+
+// send inserts a full buffer as its batch, unless an earlier run inserted it. The insert runs
+// while the file is read on; wait collects the outcome.
 func (s *ingestSink) send(key bufKey, rb *rowBuf) error {
 	delete(s.bufs, key)
-	batch := rb.batch
 	t := tableOf[key.kind]
-	if s.existing[batch] {
+	if s.existing[rb.batch] {
 		s.fr.resumed++
+		s.recycle(rb)
 		return nil
 	}
 	if err := rb.w.Flush(); err != nil {
 		return err
 	}
-	err := s.c.InsertTSV(s.ctx, t.name, t.columnNames(), rb.b.Bytes())
-	if err != nil {
-		return fmt.Errorf("%s: batch %d: %w", t.name, batch, err)
+	if err := s.firstErr(); err != nil {
+		return err
 	}
-	s.fr.rows[t.name] += int64(rb.rows)
+	s.slots <- struct{}{}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer func() { <-s.slots }()
+		err := s.c.InsertTSV(s.ctx, t.name, t.columnNames(), rb.b.Bytes())
+		s.mu.Lock()
+		if err != nil && s.sendErr == nil {
+			s.sendErr = fmt.Errorf("%s: batch %d: %w", t.name, rb.batch, err)
+		}
+		if err == nil {
+			s.fr.rows[t.name] += int64(rb.rows)
+		}
+		s.mu.Unlock()
+		s.recycle(rb)
+	}()
 	return nil
+}
+
+func (s *ingestSink) recycle(rb *rowBuf) {
+	select {
+	case s.free <- rb:
+	default:
+	}
+}
+
+func (s *ingestSink) firstErr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sendErr
+}
+
+// wait waits for the inserts under way and returns the first error.
+func (s *ingestSink) wait() error {
+	s.wg.Wait()
+	return s.firstErr()
 }
 
 // flushAll sends what is left, in a fixed order.
@@ -444,10 +504,11 @@ func (s *ingestSink) flushAll() error {
 	})
 	for _, k := range keys {
 		if err := s.send(k, s.bufs[k]); err != nil {
+			s.wait()
 			return err
 		}
 	}
-	return nil
+	return s.wait()
 }
 
 func (s *ingestSink) Conn(e *event.Conn)     { s.add(event.KindConn, e.Ref, e.TS, e.Src, e) }
