@@ -83,5 +83,8 @@ func huntStore(tb testing.TB, c *clickhouse.Client) *engine.Result {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if len(res.Failed) > 0 {
+		tb.Fatalf("streaming from ClickHouse failed: %v", res.Failed)
+	}
 	return res
 }

@@ -49,12 +49,15 @@ func Inputs(ctx context.Context, c *clickhouse.Client, since, until event.Time) 
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
+	// a file's events are sorted by position: past 1 GB the sort spills to disk instead of
+	// failing on the server's memory limit
+	sc := c.WithSettings(map[string]string{"max_bytes_before_external_sort": "1000000000"})
 	var out []source.Input
 	for _, p := range paths {
 		q := streamQuery(byPath[p], since, until)
 		name := p
 		out = append(out, source.NewInput(name, -1, true, func() (io.ReadCloser, error) {
-			return stream(ctx, c, name, q), nil
+			return stream(ctx, sc, name, q), nil
 		}))
 	}
 	return out, nil

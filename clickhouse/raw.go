@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"io"
+	"net/url"
 )
 
 // NewRowWriter returns a RowWriter that writes TabSeparated rows to w (rows prepared ahead of
@@ -35,5 +36,19 @@ func (c *Client) InsertTSV(ctx context.Context, table string, columns []string, 
 func (c *Client) WithDatabase(db string) *Client {
 	d := *c
 	d.database = db
+	return &d
+}
+
+// WithSettings returns a client that sends these settings (ClickHouse setting names and
+// values, e.g. max_bytes_before_external_sort) with every request, beside New's.
+func (c *Client) WithSettings(settings map[string]string) *Client {
+	d := *c
+	d.settings = url.Values{}
+	for k, v := range c.settings {
+		d.settings[k] = v
+	}
+	for k, v := range settings {
+		d.settings.Set(k, v)
+	}
 	return &d
 }
