@@ -281,3 +281,44 @@ func TestClusterDDL(t *testing.T) {
 		t.Errorf("cluster DDL differs from %s (check, then -update)", golden)
 	}
 }
+
+// TestTTLDropsOldDays: on a server without TTL (18.16), --ttl drops the days past it after a
+// load; the days kept are whole.
+func TestTTLDropsOldDays(t *testing.T) {
+	srv := chtest.Start(t)
+	c := client(t, srv)
+	opt := synth.DefaultOptions()
+	opt.Duration = 72 * time.Hour
+	var b bytes.Buffer
+	if err := synth.WriteConn(&b, 30_000, opt); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "conn.log")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	days := func() (n int64, oldest string) {
+		c.Query(context.Background(), "SELECT uniqExact(day), toString(min(day)) FROM conn", func(f [][]byte) error {
+			fmt.Sscan(string(f[0]), &n)
+			oldest = string(f[1])
+			return nil
+		})
+		return
+	}
+	ingest(t, c, chstore.Options{}, path)
+	all, first := days()
+	v, err := c.Version(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.AtLeast(19, 6) {
+		t.Skip("the server has TTL: the tables carry it, nothing is dropped by ingest")
+	}
+	other := filepath.Join(t.TempDir(), "x.log") // a new load with --ttl 1 applies it to all
+	os.WriteFile(other, b.Bytes()[:bytes.IndexByte(b.Bytes(), '\n')+1], 0o644)
+	ingest(t, c, chstore.Options{TTLDays: 1}, other)
+	kept, oldest := days()
+	if all < 3 || kept != 2 || oldest <= first {
+		t.Errorf("days: %d loaded (from %s), %d kept (from %s); want 2 kept", all, first, kept, oldest)
+	}
+}
