@@ -124,13 +124,13 @@ func (s *sched) lookup(t time.Time, client, resolver netip.Addr, name, answer st
 	id := uint16(s.r.IntN(65536))
 	sport := s.port()
 	s.at(t, func() {
-		s.c.UDP(netip.AddrPortFrom(client, sport), netip.AddrPortFrom(resolver, 53), dnsMsg(id, name, false, ipAddr(answer)))
-		s.c.UDP(netip.AddrPortFrom(resolver, 53), netip.AddrPortFrom(client, sport), dnsMsg(id, name, true, ipAddr(answer)))
+		s.c.UDP(netip.AddrPortFrom(client, sport), netip.AddrPortFrom(resolver, 53), DNSMessage(id, name, false, ipAddr(answer)))
+		s.c.UDP(netip.AddrPortFrom(resolver, 53), netip.AddrPortFrom(client, sport), DNSMessage(id, name, true, ipAddr(answer)))
 	})
 }
 
 // dnsMsg is a DNS query for name (type A), or its response with one answer.
-func dnsMsg(id uint16, name string, response bool, answer netip.Addr) []byte {
+func DNSMessage(id uint16, name string, response bool, answer netip.Addr) []byte {
 	flags, an := 0x0100, 0
 	if response {
 		flags, an = 0x8180, 1

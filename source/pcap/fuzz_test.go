@@ -19,7 +19,7 @@ func FuzzRead(f *testing.F) {
 		h.Send([]byte("POST /a HTTP/1.1\r\nHost: example.com\r\nContent-Length: 4\r\n\r\nPK\x03\x04"))
 		h.Reply([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n"))
 		h.Close()
-		c.UDP(ap(client, 40000), ap(server, 53), dnsMessage(7, "a.example.com", false, server))
+		c.UDP(ap(client, 40000), ap(server, 53), synth.DNSMessage(7, "a.example.com", false, server))
 	}))
 	for _, p := range []string{"agenttesla-pcap/Traces__f9421792-7d2c-47d3-90e0-07eb54ae12fa.pcap", "caldera-pcap/Traces__sandcat.pcap"} {
 		if b, err := os.ReadFile(filepath.Join(datasets, p)); err == nil {

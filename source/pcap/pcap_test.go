@@ -196,35 +196,13 @@ func TestSMTPEnvelopeAndAttachment(t *testing.T) {
 	}
 }
 
-// dnsQuery builds a DNS query for name (type A) with an id.
-func dnsMessage(id uint16, name string, response bool, answer netip.Addr) []byte {
-	var b []byte
-	flags := uint16(0x0100)
-	an := 0
-	if response {
-		flags = 0x8180
-		an = 1
-	}
-	b = append(b, byte(id>>8), byte(id), byte(flags>>8), byte(flags), 0, 1, 0, byte(an), 0, 0, 0, 0)
-	for _, l := range strings.Split(name, ".") {
-		b = append(b, byte(len(l)))
-		b = append(b, l...)
-	}
-	b = append(b, 0, 0, 1, 0, 1)
-	if response {
-		a := answer.As4()
-		b = append(b, 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, a[0], a[1], a[2], a[3])
-	}
-	return b
-}
-
 func TestDNSOverUDPAndTCPOnAnyPort(t *testing.T) {
 	ans := netip.MustParseAddr("198.51.100.7")
 	b := writeCapture(t, func(c *synth.Capture) {
-		c.UDP(ap(client, 40000), ap(server, 5300), dnsMessage(7, "aGVsbG8.t.example.com", false, ans))
-		c.UDP(ap(server, 5300), ap(client, 40000), dnsMessage(7, "aGVsbG8.t.example.com", true, ans))
-		q := dnsMessage(9, "tcp.example.com", false, ans)
-		r := dnsMessage(9, "tcp.example.com", true, ans)
+		c.UDP(ap(client, 40000), ap(server, 5300), synth.DNSMessage(7, "aGVsbG8.t.example.com", false, ans))
+		c.UDP(ap(server, 5300), ap(client, 40000), synth.DNSMessage(7, "aGVsbG8.t.example.com", true, ans))
+		q := synth.DNSMessage(9, "tcp.example.com", false, ans)
+		r := synth.DNSMessage(9, "tcp.example.com", true, ans)
 		tc := c.TCP(ap(client, 40001), ap(server, 53))
 		tc.Send(append([]byte{0, byte(len(q))}, q...))
 		tc.Reply(append([]byte{0, byte(len(r))}, r...))
