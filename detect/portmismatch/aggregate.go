@@ -64,13 +64,19 @@ const maxApps = 8
 
 // ObserveConn judges each application Zeek identified on the connection.
 func (a *Aggregator) ObserveConn(c *event.Conn) {
-	s := c.Service
-	if s == "" || a.t == nil {
+	if c.Service == "" || a.t == nil {
 		return
 	}
+	apps, n := a.mismatches(c.Service, c.DstPort, c.Dst)
+	for _, app := range apps[:n] {
+		a.add(c, app)
+	}
+}
+
+// mismatches returns the applications a connection's service names that are off their ports
+// (none when the destination is special and ignore_special_dst is on).
+func (a *Aggregator) mismatches(s string, port uint16, dst netip.Addr) (out [maxApps]int16, m int) {
 	t := a.t
-	// One pass over the list: the table applications it names (each once), and whether it
-	// names any outer (not inner) service.
 	var apps [maxApps]svcInfo
 	n, outer := 0, false
 	for rest, more := s, true; more; {
@@ -104,14 +110,16 @@ func (a *Aggregator) ObserveConn(c *event.Conn) {
 		if info.inner && outer {
 			continue
 		}
-		if t.apps[info.app].ports.Contains(c.DstPort) {
+		if t.apps[info.app].ports.Contains(port) {
 			continue
 		}
-		if t.ignoreSpec && netset.IsSpecial(c.Dst) {
-			return
+		if t.ignoreSpec && netset.IsSpecial(dst) {
+			return out, 0
 		}
-		a.add(c, info.app)
+		out[m] = info.app
+		m++
 	}
+	return out, m
 }
 
 func (a *Aggregator) add(c *event.Conn, app int16) {
@@ -148,20 +156,25 @@ func (a *Aggregator) Merge(other detect.Aggregator) {
 		a.err = o.err
 	}
 	for k, og := range o.groups {
-		g := a.groups[k]
-		if g == nil {
-			a.groups[k] = og
-			continue
-		}
-		g.n += og.n
-		g.first = min(g.first, og.first)
-		g.last = max(g.last, og.last)
-		g.out += og.out
-		g.in += og.in
-		if og.serviceTS < g.serviceTS || (og.serviceTS == g.serviceTS && og.service < g.service) {
-			g.service, g.serviceTS = og.service, og.serviceTS
-		}
-		g.sample.Merge(a.k, &og.sample)
+		a.mergeGroup(k, og)
 	}
 	o.groups = nil
+}
+
+// mergeGroup folds a group into the group of its key.
+func (a *Aggregator) mergeGroup(k key, og *group) {
+	g := a.groups[k]
+	if g == nil {
+		a.groups[k] = og
+		return
+	}
+	g.n += og.n
+	g.first = min(g.first, og.first)
+	g.last = max(g.last, og.last)
+	g.out += og.out
+	g.in += og.in
+	if og.serviceTS < g.serviceTS || (og.serviceTS == g.serviceTS && og.service < g.service) {
+		g.service, g.serviceTS = og.service, og.serviceTS
+	}
+	g.sample.Merge(a.k, &og.sample)
 }
