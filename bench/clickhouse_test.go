@@ -76,9 +76,11 @@ func huntStore(tb testing.TB, c *clickhouse.Client) *engine.Result {
 		plain[i] = cd.Detection
 	}
 	opt := engine.Options{Detections: dets, Env: env}
-	if opt.Prebuilt, opt.Window, err = chstore.Aggregate(ctx, c, plain, env, 0, 0, inputs); err != nil {
+	agg, err := chstore.Aggregate(ctx, c, plain, env, 0, 0, inputs)
+	if err != nil {
 		tb.Fatal(err)
 	}
+	agg.Apply(&opt)
 	res, err := engine.Run(ctx, inputs, opt)
 	if err != nil {
 		tb.Fatal(err)

@@ -3,11 +3,13 @@ package chstore
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 
 	"github.com/sluice-hunt/sluice/clickhouse"
 	"github.com/sluice-hunt/sluice/detect"
+	"github.com/sluice-hunt/sluice/engine"
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/source"
 )
@@ -24,12 +26,26 @@ func Where(since, until event.Time) string {
 	return w
 }
 
+// Aggregates are what the store computed for a run: engine.Options' Prebuilt, PrebuiltKinds
+// and Window (Apply sets them).
+type Aggregates struct {
+	Prebuilt []detect.Aggregator
+	Feeds    []func(func(netip.Addr) detect.Aggregator) error
+	Kinds    []event.KindSet
+	Window   *detect.Window
+}
+
+// Apply sets the engine's options from the aggregates.
+func (a *Aggregates) Apply(opt *engine.Options) {
+	opt.Prebuilt, opt.Feeds, opt.PrebuiltKinds, opt.Window = a.Prebuilt, a.Feeds, a.Kinds, a.Window
+}
+
 // Aggregate runs, inside the store, the aggregation of the detections that have one
 // (detect.SQLAggregator) and returns their aggregates by the detections' index (nil for the
-// others, which read the streamed events), and the span of the run's events: what
-// engine.Options.Prebuilt and Window take. inputs are the run's inputs (Inputs): their order
+// others, which read the streamed events; a detect.SQLPart also reads the streamed events of
+// the kinds its SQL does not cover), and the span of the run's events. inputs are the run's inputs (Inputs): their order
 // is the file table the aggregates' evidence refers to.
-func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detection, env *detect.Env, since, until event.Time, inputs []source.Input) ([]detect.Aggregator, *detect.Window, error) {
+func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detection, env *detect.Env, since, until event.Time, inputs []source.Input) (*Aggregates, error) {
 	ids := map[string]uint32{}
 	for i, in := range inputs {
 		ids[in.Name] = uint32(i)
@@ -41,16 +57,28 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 		Array:  clickhouse.ParseArray,
 	}
 	pre := make([]detect.Aggregator, len(dets))
+	feeds := make([]func(func(netip.Addr) detect.Aggregator) error, len(dets))
+	covered := make([]event.KindSet, len(dets))
 	kinds := event.KindSet(0).With(event.KindHost) // host events are always read (attribution)
 	for i, d := range dets {
 		kinds |= observed(d.NewAggregator(env))
+		if p, ok := d.(detect.SQLPart); ok {
+			covered[i] = p.SQLKinds()
+			feeds[i] = func(into func(netip.Addr) detect.Aggregator) error {
+				if err := p.FeedSQL(env, store, into); err != nil {
+					return fmt.Errorf("aggregation in ClickHouse: %w", err)
+				}
+				return nil
+			}
+			continue
+		}
 		s, ok := d.(detect.SQLAggregator)
 		if !ok {
 			continue
 		}
 		a, err := s.AggregateSQL(env, store)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: aggregation in ClickHouse: %w", d.Info().ID, err)
+			return nil, fmt.Errorf("%s: aggregation in ClickHouse: %w", d.Info().ID, err)
 		}
 		pre[i] = a
 	}
@@ -75,7 +103,7 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 		w.First, w.Last = event.Time(lo), event.Time(hi)
 		return nil
 	})
-	return pre, w, err
+	return &Aggregates{Prebuilt: pre, Feeds: feeds, Kinds: covered, Window: w}, err
 }
 
 // observed is the kinds an aggregator observes: the kinds whose events the engine reads, and

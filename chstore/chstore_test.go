@@ -72,9 +72,11 @@ func hunt(t *testing.T, inputs []source.Input, store *clickhouse.Client) *engine
 		for i, d := range dets {
 			plain[i] = d.Detection
 		}
-		if opt.Prebuilt, opt.Window, err = chstore.Aggregate(context.Background(), store, plain, env, 0, 0, inputs); err != nil {
+		agg, err := chstore.Aggregate(context.Background(), store, plain, env, 0, 0, inputs)
+		if err != nil {
 			t.Fatal(err)
 		}
+		agg.Apply(&opt)
 	}
 	res, err := engine.Run(context.Background(), inputs, opt)
 	if err != nil {

@@ -1,6 +1,10 @@
 package detect
 
-import "github.com/sluice-hunt/sluice/event"
+import (
+	"net/netip"
+
+	"github.com/sluice-hunt/sluice/event"
+)
 
 // Store is the event store a detection's aggregation can run in (ClickHouse: package
 // chstore): a SQL query over its tables (one per event kind, named as Zeek's logs: conn, http,
@@ -32,4 +36,16 @@ type SQLAggregator interface {
 func (s *Store) Ref(path string, line uint32) event.Ref {
 	id, _ := s.FileID(path)
 	return event.Ref{File: id, Line: line}
+}
+
+// SQLPart is a detection whose aggregation runs in the store for some of the kinds it reads
+// (SQLKinds): the events of the other kinds stream to it as usual, and FeedSQL adds what the
+// store aggregated to the engine's own partition aggregators, each source's state into the
+// partition that holds it (so that the detection's per-partition layout holds).
+type SQLPart interface {
+	// SQLKinds are the kinds FeedSQL reads in the store.
+	SQLKinds() event.KindSet
+	// FeedSQL adds the store's aggregation of SQLKinds to the aggregators that aggregatorFor
+	// returns: the aggregator of the partition that holds a source address's state.
+	FeedSQL(env *Env, s *Store, aggregatorFor func(src netip.Addr) Aggregator) error
 }

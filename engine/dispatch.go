@@ -40,40 +40,38 @@ func newDispatch(opt Options, env *detect.Env) *dispatch {
 	for i, cd := range opt.Detections {
 		a := cd.NewAggregator(env)
 		d.aggs = append(d.aggs, a)
-		if i < len(opt.Prebuilt) && opt.Prebuilt[i] != nil {
-			continue // aggregated elsewhere: observes nothing here
-		}
-		if o, ok := a.(detect.ConnObserver); ok {
+		skip := prebuiltKinds(opt, i) // kinds aggregated elsewhere: not observed here
+		if o, ok := a.(detect.ConnObserver); ok && !skip.Has(event.KindConn) {
 			d.conn = append(d.conn, o)
 		}
-		if o, ok := a.(detect.HTTPObserver); ok {
+		if o, ok := a.(detect.HTTPObserver); ok && !skip.Has(event.KindHTTP) {
 			d.http = append(d.http, o)
 		}
-		if o, ok := a.(detect.DNSObserver); ok {
+		if o, ok := a.(detect.DNSObserver); ok && !skip.Has(event.KindDNS) {
 			d.dns = append(d.dns, o)
 		}
-		if o, ok := a.(detect.TLSObserver); ok {
+		if o, ok := a.(detect.TLSObserver); ok && !skip.Has(event.KindTLS) {
 			d.tls = append(d.tls, o)
 		}
-		if o, ok := a.(detect.FileObserver); ok {
+		if o, ok := a.(detect.FileObserver); ok && !skip.Has(event.KindFile) {
 			d.file = append(d.file, o)
 		}
-		if o, ok := a.(detect.SMTPObserver); ok {
+		if o, ok := a.(detect.SMTPObserver); ok && !skip.Has(event.KindSMTP) {
 			d.smtp = append(d.smtp, o)
 		}
-		if o, ok := a.(detect.FTPObserver); ok {
+		if o, ok := a.(detect.FTPObserver); ok && !skip.Has(event.KindFTP) {
 			d.ftp = append(d.ftp, o)
 		}
-		if o, ok := a.(detect.X509Observer); ok {
+		if o, ok := a.(detect.X509Observer); ok && !skip.Has(event.KindX509) {
 			d.x509 = append(d.x509, o)
 		}
-		if o, ok := a.(detect.NoticeObserver); ok {
+		if o, ok := a.(detect.NoticeObserver); ok && !skip.Has(event.KindNotice) {
 			d.notice = append(d.notice, o)
 		}
-		if o, ok := a.(detect.HostObserver); ok {
+		if o, ok := a.(detect.HostObserver); ok && !skip.Has(event.KindHost) {
 			d.host = append(d.host, o)
 		}
-		if o, ok := a.(detect.CloudObserver); ok {
+		if o, ok := a.(detect.CloudObserver); ok && !skip.Has(event.KindCloud) {
 			d.cloud = append(d.cloud, o)
 		}
 	}

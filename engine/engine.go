@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"runtime"
 	"sync"
@@ -52,9 +53,16 @@ type Options struct {
 	// Sources holds formats' settings (source.FileInfo.Options).
 	Sources map[string]any
 	// Prebuilt holds, for detections whose aggregation ran elsewhere (SQL in the event store),
-	// their merged aggregate, by the index of the detection: they observe no event of the
-	// run, and are scored from it. Nil entries (or a nil slice) aggregate the events read.
+	// their merged aggregate, by the index of the detection: they observe no event of the kinds
+	// in PrebuiltKinds[i] (every kind when PrebuiltKinds is nil or its entry 0), and the
+	// prebuilt aggregate is merged into what the events of the other kinds built. Nil entries
+	// (or a nil slice) aggregate the events read.
 	Prebuilt []detect.Aggregator
+	// Feeds, by the index of the detection, add state aggregated elsewhere to the partition
+	// aggregators after the events are read (detect.SQLPart), for the kinds in
+	// PrebuiltKinds[i], which the detection then does not observe here.
+	Feeds         []func(aggregatorFor func(src netip.Addr) detect.Aggregator) error
+	PrebuiltKinds []event.KindSet
 	// Window, when set, is the span of the run's events (the engine then does not take it
 	// from the events read: some may have been aggregated elsewhere).
 	Window *detect.Window
@@ -201,6 +209,15 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	sortProblems(res.Unrecognized)
 	sortProblems(res.Failed)
 
+	for i, feed := range opt.Feeds {
+		if feed == nil {
+			continue
+		}
+		if err := feed(func(src netip.Addr) detect.Aggregator { return parts[partOf(src)].aggs[i] }); err != nil {
+			return nil, fmt.Errorf("%s: %w", opt.Detections[i].Info().ID, err)
+		}
+	}
+
 	tRead := time.Now()
 	// merge the partitions' state
 	for _, st := range stats {
@@ -317,4 +334,18 @@ func readInput(ctx context.Context, in source.Input, f source.FileInfo, st *sour
 		return nil, &source.Problem{File: in.Name, Msg: werr.Error()}
 	}
 	return nil, nil
+}
+
+const allKinds = event.KindSet(1<<event.NumKinds - 1)
+
+// prebuiltKinds is the kinds detection i does not observe here: all for a prebuilt
+// aggregate, PrebuiltKinds[i] for a feed, none otherwise.
+func prebuiltKinds(opt Options, i int) event.KindSet {
+	switch {
+	case i < len(opt.Prebuilt) && opt.Prebuilt[i] != nil:
+		return allKinds
+	case i < len(opt.Feeds) && opt.Feeds[i] != nil && i < len(opt.PrebuiltKinds):
+		return opt.PrebuiltKinds[i]
+	}
+	return 0
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluice-hunt/sluice/detect"
 	_ "github.com/sluice-hunt/sluice/detect/all"
+	"github.com/sluice-hunt/sluice/event"
 )
 
 func detectionsCmd() *cobra.Command {
@@ -57,6 +58,14 @@ func writeDetections(w io.Writer, all []detect.Detection) {
 		}
 		if _, ok := d.(detect.SQLAggregator); ok {
 			fmt.Fprintf(w, "  ClickHouse:   aggregation in SQL inside ClickHouse (hunt --clickhouse)\n")
+		} else if p, ok := d.(detect.SQLPart); ok {
+			var in []string
+			for k := event.Kind(0); k < event.NumKinds; k++ {
+				if p.SQLKinds().Has(k) {
+					in = append(in, k.String())
+				}
+			}
+			fmt.Fprintf(w, "  ClickHouse:   %s records aggregated in SQL inside ClickHouse; the other kinds run on streamed events\n", strings.Join(in, ", "))
 		} else {
 			fmt.Fprintf(w, "  ClickHouse:   no SQL aggregation yet: runs on the events streamed back from ClickHouse\n")
 		}

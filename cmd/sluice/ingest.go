@@ -149,6 +149,10 @@ func storedInputs(ctx context.Context, url string, window time.Duration, sql boo
 	for i, d := range opt.Detections {
 		dets[i] = d.Detection
 	}
-	opt.Prebuilt, opt.Window, err = chstore.Aggregate(ctx, c, dets, opt.Env, opt.Since, opt.Until, inputs)
-	return inputs, err
+	agg, err := chstore.Aggregate(ctx, c, dets, opt.Env, opt.Since, opt.Until, inputs)
+	if err != nil {
+		return nil, err
+	}
+	agg.Apply(opt)
+	return inputs, nil
 }
