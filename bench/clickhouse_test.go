@@ -12,6 +12,7 @@ import (
 	"github.com/sluice-hunt/sluice/config"
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/engine"
+	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/source"
 )
 
@@ -67,7 +68,8 @@ func huntStore(tb testing.TB, c *clickhouse.Client) *engine.Result {
 	}
 	internal, _ := cfg.Internal()
 	env := &detect.Env{Internal: internal, Evidence: cfg.EvidenceLimit()}
-	inputs, err := chstore.Inputs(ctx, c, 0, 0)
+	var agg *chstore.Aggregates
+	inputs, err := chstore.Inputs(ctx, c, 0, 0, func() event.KindSet { return agg.Streamed })
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -76,7 +78,7 @@ func huntStore(tb testing.TB, c *clickhouse.Client) *engine.Result {
 		plain[i] = cd.Detection
 	}
 	opt := engine.Options{Detections: dets, Env: env}
-	agg, err := chstore.Aggregate(ctx, c, plain, env, 0, 0, inputs)
+	agg, err = chstore.Aggregate(ctx, c, plain, env, 0, 0, inputs)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/sluice-hunt/sluice/engine"
 	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/source"
+	"github.com/sluice-hunt/sluice/source/eventlog"
 )
 
 // Where is the SQL condition on ts for the bounds [since, until) (zero: unbounded).
@@ -29,6 +30,9 @@ func Where(since, until event.Time) string {
 // Aggregates are what the store computed for a run: engine.Options' Prebuilt, PrebuiltKinds
 // and Window (Apply sets them).
 type Aggregates struct {
+	// Streamed are the kinds some detection still reads as streamed events (Inputs need send
+	// no other).
+	Streamed event.KindSet
 	Prebuilt []detect.Aggregator
 	Feeds    []func(func(netip.Addr) detect.Aggregator) error
 	Kinds    []event.KindSet
@@ -56,12 +60,35 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 		FileID: func(p string) (uint32, bool) { id, ok := ids[p]; return id, ok },
 		Array:  clickhouse.ParseArray,
 	}
+	store.Conns = func(cond string, fn func(*event.Conn) error) error {
+		var line []byte
+		return c.Query(ctx, "SELECT file, line, event FROM conn WHERE "+store.Where+" AND ("+cond+")", func(f [][]byte) error {
+			line = append(append(append(append(line[:0], `{"k":"conn","l":`...), f[1]...), `,"e":`...), f[2]...)
+			line = append(line, '}')
+			_, pos, e, err := eventlog.Decode(line)
+			if err != nil {
+				return err
+			}
+			cn := e.(*event.Conn)
+			cn.Ref = store.Ref(string(f[0]), pos)
+			return fn(cn)
+		})
+	}
 	pre := make([]detect.Aggregator, len(dets))
 	feeds := make([]func(func(netip.Addr) detect.Aggregator) error, len(dets))
 	covered := make([]event.KindSet, len(dets))
 	kinds := event.KindSet(0).With(event.KindHost) // host events are always read (attribution)
+	streamed := event.KindSet(0).With(event.KindHost)
 	for i, d := range dets {
-		kinds |= observed(d.NewAggregator(env))
+		obs := observed(d.NewAggregator(env))
+		kinds |= obs
+		switch p := d.(type) {
+		case detect.SQLAggregator:
+		case detect.SQLPart:
+			streamed |= obs &^ p.SQLKinds()
+		default:
+			streamed |= obs
+		}
 		if p, ok := d.(detect.SQLPart); ok {
 			covered[i] = p.SQLKinds()
 			feeds[i] = func(into func(netip.Addr) detect.Aggregator) error {
@@ -103,7 +130,7 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 		w.First, w.Last = event.Time(lo), event.Time(hi)
 		return nil
 	})
-	return &Aggregates{Prebuilt: pre, Feeds: feeds, Kinds: covered, Window: w}, err
+	return &Aggregates{Streamed: streamed, Prebuilt: pre, Feeds: feeds, Kinds: covered, Window: w}, err
 }
 
 // observed is the kinds an aggregator observes: the kinds whose events the engine reads, and

@@ -20,6 +20,7 @@ import (
 	"github.com/sluice-hunt/sluice/detect"
 	_ "github.com/sluice-hunt/sluice/detect/all"
 	"github.com/sluice-hunt/sluice/engine"
+	"github.com/sluice-hunt/sluice/event"
 	"github.com/sluice-hunt/sluice/netset"
 	"github.com/sluice-hunt/sluice/source"
 	_ "github.com/sluice-hunt/sluice/source/all"
@@ -56,31 +57,58 @@ func ingest(t *testing.T, c *clickhouse.Client, opt chstore.Options, paths ...st
 	return rep
 }
 
-// hunt runs every detection with the defaults over inputs; with store, the detections that
-// have an aggregation in SQL run it there.
-func hunt(t *testing.T, inputs []source.Input, store *clickhouse.Client) *engine.Result {
+// hunt runs every detection with the defaults over inputs.
+func hunt(t *testing.T, inputs []source.Input) *engine.Result {
 	t.Helper()
-	cfg := &config.Config{}
-	dets, err := cfg.Apply(detect.All())
+	res, err := engine.Run(context.Background(), inputs, options(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func options(t *testing.T) engine.Options {
+	t.Helper()
+	dets, err := (&config.Config{}).Apply(detect.All())
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := &detect.Env{Internal: netset.MustParse(netset.DefaultInternal), Evidence: 5}
-	opt := engine.Options{Detections: dets, Env: env, Workers: 2}
-	if store != nil {
-		plain := make([]detect.Detection, len(dets))
-		for i, d := range dets {
+	return engine.Options{Detections: dets, Env: env, Workers: 2}
+}
+
+// huntStore hunts what the store holds with every detection: with sql, the aggregations that
+// have SQL run in the store and only the kinds the others read are streamed back.
+func huntStore(t *testing.T, c *clickhouse.Client, sql bool) *engine.Result {
+	t.Helper()
+	ctx := context.Background()
+	opt := options(t)
+	var agg *chstore.Aggregates
+	inputs, err := chstore.Inputs(ctx, c, 0, 0, func() event.KindSet {
+		if agg != nil {
+			return agg.Streamed
+		}
+		return ^event.KindSet(0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sql {
+		plain := make([]detect.Detection, len(opt.Detections))
+		for i, d := range opt.Detections {
 			plain[i] = d.Detection
 		}
-		agg, err := chstore.Aggregate(context.Background(), store, plain, env, 0, 0, inputs)
-		if err != nil {
+		if agg, err = chstore.Aggregate(ctx, c, plain, opt.Env, 0, 0, inputs); err != nil {
 			t.Fatal(err)
 		}
 		agg.Apply(&opt)
 	}
-	res, err := engine.Run(context.Background(), inputs, opt)
+	res, err := engine.Run(ctx, inputs, opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(res.Failed) > 0 {
+		t.Fatalf("failed: %v", res.Failed)
 	}
 	return res
 }
@@ -146,16 +174,12 @@ func TestHuntMatchesEmbedded(t *testing.T) {
 			if _, err := chstore.Ingest(context.Background(), c, inputs, chstore.Options{}); err != nil {
 				t.Fatal(err)
 			}
-			want := findingsJSON(t, hunt(t, inputs, nil))
-			stored, err := chstore.Inputs(context.Background(), c, 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
+			want := findingsJSON(t, hunt(t, inputs))
 			for _, way := range []struct {
 				name string
-				sql  *clickhouse.Client
-			}{{"streamed", nil}, {"sql", c}} {
-				got := findingsJSON(t, hunt(t, stored, way.sql))
+				sql  bool
+			}{{"streamed", false}, {"sql", true}} {
+				got := findingsJSON(t, huntStore(t, c, way.sql))
 				if len(got) != len(want) {
 					t.Fatalf("%s: %d findings from ClickHouse, %d from the files", way.name, len(got), len(want))
 				}

@@ -34,7 +34,10 @@ func Newest(ctx context.Context, c *clickhouse.Client) (event.Time, error) {
 // path order, as a hunt over the files lists them), each streaming in the eventlog format the
 // events of [since, until) (zero: unbounded) of every content loaded under that path. Evidence
 // is read back from the original file when it is at hand, else from the store.
-func Inputs(ctx context.Context, c *clickhouse.Client, since, until event.Time) ([]source.Input, error) {
+//
+// kinds, when not nil, says (when an input is opened) which kinds to send: the others are not
+// read from the store at all (Aggregates.Streamed).
+func Inputs(ctx context.Context, c *clickhouse.Client, since, until event.Time, kinds func() event.KindSet) ([]source.Input, error) {
 	byPath := map[string][]string{}
 	err := c.Query(ctx, "SELECT path, fid FROM "+filesTable+" ORDER BY path, fid", func(f [][]byte) error {
 		p := string(f[0])
@@ -54,17 +57,20 @@ func Inputs(ctx context.Context, c *clickhouse.Client, since, until event.Time) 
 	sc := c.WithSettings(map[string]string{"max_bytes_before_external_sort": "1000000000"})
 	var out []source.Input
 	for _, p := range paths {
-		q := streamQuery(byPath[p], since, until)
-		name := p
+		name, fids := p, byPath[p]
 		out = append(out, source.NewInput(name, -1, true, func() (io.ReadCloser, error) {
-			return stream(ctx, sc, name, q), nil
+			want := ^event.KindSet(0)
+			if kinds != nil {
+				want = kinds()
+			}
+			return stream(ctx, sc, name, streamQuery(fids, since, until, want)), nil
 		}))
 	}
 	return out, nil
 }
 
 // streamQuery selects the events of some contents in position order.
-func streamQuery(fids []string, since, until event.Time) string {
+func streamQuery(fids []string, since, until event.Time, kinds event.KindSet) string {
 	var in []string
 	for _, f := range fids {
 		in = append(in, clickhouse.Quote(f))
@@ -78,7 +84,12 @@ func streamQuery(fids []string, since, until event.Time) string {
 	}
 	var parts []string
 	for _, t := range tables {
-		parts = append(parts, fmt.Sprintf("SELECT %s AS kind, line, event FROM %s WHERE %s", clickhouse.Quote(t.kind.String()), t.name, where))
+		if kinds.Has(t.kind) {
+			parts = append(parts, fmt.Sprintf("SELECT %s AS kind, line, event FROM %s WHERE %s", clickhouse.Quote(t.kind.String()), t.name, where))
+		}
+	}
+	if len(parts) == 0 {
+		return "SELECT '' AS kind, toUInt32(0) AS line, '' AS event WHERE 0"
 	}
 	return "SELECT kind, line, event FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY line, kind"
 }

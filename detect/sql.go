@@ -20,6 +20,10 @@ type Store struct {
 	FileID func(path string) (uint32, bool)
 	// Array splits an Array field of a row into its elements (strings unquoted).
 	Array func(field []byte) ([][]byte, error)
+	// Conns hands fn the stored conn records (whole, as streamed) that match a SQL condition
+	// on the conn table's columns, within the run's bounds: a detection that needs only a few
+	// records streams only those.
+	Conns func(cond string, fn func(*event.Conn) error) error
 }
 
 // SQLAggregator is a detection whose aggregation runs as SQL inside the event store: the store

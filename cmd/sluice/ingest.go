@@ -141,7 +141,13 @@ func storedInputs(ctx context.Context, url string, window time.Duration, sql boo
 			opt.Since = since
 		}
 	}
-	inputs, err := chstore.Inputs(ctx, c, opt.Since, opt.Until)
+	var agg *chstore.Aggregates
+	inputs, err := chstore.Inputs(ctx, c, opt.Since, opt.Until, func() event.KindSet {
+		if agg != nil {
+			return agg.Streamed // only what the detections without SQL read is sent back
+		}
+		return ^event.KindSet(0)
+	})
 	if err != nil || !sql {
 		return inputs, err
 	}
@@ -149,8 +155,7 @@ func storedInputs(ctx context.Context, url string, window time.Duration, sql boo
 	for i, d := range opt.Detections {
 		dets[i] = d.Detection
 	}
-	agg, err := chstore.Aggregate(ctx, c, dets, opt.Env, opt.Since, opt.Until, inputs)
-	if err != nil {
+	if agg, err = chstore.Aggregate(ctx, c, dets, opt.Env, opt.Since, opt.Until, inputs); err != nil {
 		return nil, err
 	}
 	agg.Apply(opt)
