@@ -2,6 +2,7 @@ package detect
 
 import (
 	"net/netip"
+	"strconv"
 
 	"github.com/sluice-hunt/sluice/event"
 )
@@ -52,4 +53,10 @@ type SQLPart interface {
 	// FeedSQL adds the store's aggregation of SQLKinds to the aggregators that aggregatorFor
 	// returns: the aggregator of the partition that holds a source address's state.
 	FeedSQL(env *Env, s *Store, aggregatorFor func(src netip.Addr) Aggregator) error
+}
+
+// Int reads an integer field of a row (0 when it is not one: the store's columns are typed).
+func Int(field []byte) int64 {
+	n, _ := strconv.ParseInt(string(field), 10, 64)
+	return n
 }

@@ -64,9 +64,9 @@ func (d *Detection) AggregateSQL(env *detect.Env, s *detect.Store) (detect.Aggre
 			return fmt.Errorf("bucket %q port %q", f[0], f[3])
 		}
 		g := &group{}
-		g.n = atoi(f[4])
-		g.out, g.in = atoi(f[5]), atoi(f[6])
-		g.first, g.last = event.Time(atoi(f[7])), event.Time(atoi(f[8]))
+		g.n = detect.Int(f[4])
+		g.out, g.in = detect.Int(f[5]), detect.Int(f[6])
+		g.first, g.last = event.Time(detect.Int(f[7])), event.Time(detect.Int(f[8]))
 		protos, err := s.Array(f[9])
 		if err != nil {
 			return err
@@ -79,7 +79,7 @@ func (d *Detection) AggregateSQL(env *detect.Env, s *detect.Store) (detect.Aggre
 			return err
 		}
 		for _, p := range sports {
-			g.srcPorts.add(uint16(atoi(p)))
+			g.srcPorts.add(uint16(detect.Int(p)))
 		}
 		var cols [5][][]byte
 		for i := range cols {
@@ -88,8 +88,8 @@ func (d *Detection) AggregateSQL(env *detect.Env, s *detect.Store) (detect.Aggre
 			}
 		}
 		for i := range cols[0] {
-			g.sample.Add(a.k, detect.Item{Rank: atoi(cols[0][i]), TS: event.Time(atoi(cols[1][i])),
-				Ref: s.Ref(string(cols[2][i]), uint32(atoi(cols[3][i]))), SrcPort: uint16(atoi(cols[4][i]))})
+			g.sample.Add(a.k, detect.Item{Rank: detect.Int(cols[0][i]), TS: event.Time(detect.Int(cols[1][i])),
+				Ref: s.Ref(string(cols[2][i]), uint32(detect.Int(cols[3][i]))), SrcPort: uint16(detect.Int(cols[4][i]))})
 		}
 		a.groups[key{bucket: event.Time(b * a.r.span), src: src, dst: dst, port: uint16(port)}] = g
 		return nil
@@ -100,9 +100,4 @@ func (d *Detection) AggregateSQL(env *detect.Env, s *detect.Store) (detect.Aggre
 func addr(b []byte) netip.Addr {
 	a, _ := netip.ParseAddr(string(b))
 	return a
-}
-
-func atoi(b []byte) int64 {
-	n, _ := strconv.ParseInt(string(b), 10, 64)
-	return n
 }

@@ -72,19 +72,14 @@ func (d *Detection) FeedSQL(env *detect.Env, s *detect.Store, into func(netip.Ad
 			ser = p.failed
 		}
 		for i := range cols[1] {
-			size := num(cols[2][i])
-			fi := num(cols[3][i]) - 1 // indexOf counts from 1
+			size := detect.Int(cols[2][i])
+			fi := detect.Int(cols[3][i]) - 1 // indexOf counts from 1
 			var ref event.Ref
 			if fi >= 0 && int(fi) < len(files) {
-				ref = s.Ref(string(files[fi]), uint32(num(cols[4][i])))
+				ref = s.Ref(string(files[fi]), uint32(detect.Int(cols[4][i])))
 			}
-			ser.add(event.Time(num(cols[1][i])), size, size >= 0, a.p.MaxPoints, ref)
+			ser.add(event.Time(detect.Int(cols[1][i])), size, size >= 0, a.p.MaxPoints, ref)
 		}
 		return nil
 	})
-}
-
-func num(b []byte) int64 {
-	n, _ := strconv.ParseInt(string(b), 10, 64)
-	return n
 }

@@ -53,10 +53,10 @@ func (d *Detection) AggregateSQL(env *detect.Env, s *detect.Store) (detect.Aggre
 		if fresh {
 			*st = state{compactAt: minCompact, best: conn{dur: -1}}
 		}
-		st.conns += uint32(num(f[4]))
-		st.sum += event.Duration(num(f[5]))
-		st.out += num(f[6])
-		st.in += num(f[7])
+		st.conns += uint32(detect.Int(f[4]))
+		st.sum += event.Duration(detect.Int(f[5]))
+		st.out += detect.Int(f[6])
+		st.in += detect.Int(f[7])
 		starts, err := s.Array(f[8])
 		if err != nil {
 			return err
@@ -66,7 +66,7 @@ func (d *Detection) AggregateSQL(env *detect.Env, s *detect.Store) (detect.Aggre
 			return err
 		}
 		for i := range starts {
-			st.add(pack(span(event.Time(num(starts[i])), event.Duration(num(durs[i])))), a.gap)
+			st.add(pack(span(event.Time(detect.Int(starts[i])), event.Duration(detect.Int(durs[i])))), a.gap)
 		}
 		best, err := conns(s, f[10:14])
 		if err != nil {
@@ -105,12 +105,7 @@ func conns(s *detect.Store, cols [][]byte) ([]conn, error) {
 	}
 	out := make([]conn, len(arrs[0]))
 	for i := range out {
-		out[i] = conn{dur: event.Duration(num(arrs[0][i])), ts: event.Time(num(arrs[1][i])), ref: s.Ref(string(arrs[2][i]), uint32(num(arrs[3][i])))}
+		out[i] = conn{dur: event.Duration(detect.Int(arrs[0][i])), ts: event.Time(detect.Int(arrs[1][i])), ref: s.Ref(string(arrs[2][i]), uint32(detect.Int(arrs[3][i])))}
 	}
 	return out, nil
-}
-
-func num(b []byte) int64 {
-	n, _ := strconv.ParseInt(string(b), 10, 64)
-	return n
 }

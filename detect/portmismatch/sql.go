@@ -56,22 +56,17 @@ func (d *Detection) AggregateSQL(env *detect.Env, s *detect.Store) (detect.Aggre
 			}
 		}
 		proto, _ := protoName(string(f[3]))
-		first := event.Time(num(f[6]))
+		first := event.Time(detect.Int(f[6]))
 		for _, app := range apps[:n] {
-			g := &group{n: num(f[5]), first: first, last: event.Time(num(f[7])), out: num(f[8]), in: num(f[9]),
+			g := &group{n: detect.Int(f[5]), first: first, last: event.Time(detect.Int(f[7])), out: detect.Int(f[8]), in: detect.Int(f[9]),
 				service: service, serviceTS: first}
 			for i := range cols[0] {
-				g.sample.Add(a.k, detect.Item{Rank: num(cols[0][i]), TS: event.Time(num(cols[1][i])),
-					Ref: s.Ref(string(cols[2][i]), uint32(num(cols[3][i]))), SrcPort: uint16(num(cols[4][i]))})
+				g.sample.Add(a.k, detect.Item{Rank: detect.Int(cols[0][i]), TS: event.Time(detect.Int(cols[1][i])),
+					Ref: s.Ref(string(cols[2][i]), uint32(detect.Int(cols[3][i]))), SrcPort: uint16(detect.Int(cols[4][i]))})
 			}
 			a.mergeGroup(key{src: src, dst: dst, port: port, app: app, proto: strings.Clone(proto)}, g)
 		}
 		return nil
 	})
 	return a, err
-}
-
-func num(b []byte) int64 {
-	n, _ := strconv.ParseInt(string(b), 10, 64)
-	return n
 }

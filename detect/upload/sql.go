@@ -50,16 +50,16 @@ func (d *Detection) AggregateSQL(env *detect.Env, s *detect.Store) (detect.Aggre
 			return nil // not an address: ObserveConn skips it too
 		}
 		p := a.get(pairKey{src.As16(), dst.As16()})
-		p.out, p.in = num(f[2]), num(f[3])
-		p.first, p.last = event.Time(num(f[4])), event.Time(num(f[5]))
-		p.conns = uint32(num(f[6]))
+		p.out, p.in = detect.Int(f[2]), detect.Int(f[3])
+		p.first, p.last = event.Time(detect.Int(f[4])), event.Time(detect.Int(f[5]))
+		p.conns = uint32(detect.Int(f[6]))
 		ports, err := s.Array(f[7])
 		if err != nil {
 			return err
 		}
 		var ps []uint16
 		for _, x := range ports {
-			ps = append(ps, uint16(num(x)))
+			ps = append(ps, uint16(detect.Int(x)))
 		}
 		slices.Sort(ps)
 		if len(ps) > 0 {
@@ -111,12 +111,7 @@ func records(s *detect.Store, cols [][]byte) ([]record, error) {
 	}
 	out := make([]record, len(arrs[0]))
 	for i := range out {
-		out[i] = record{bytes: num(arrs[0][i]), ts: event.Time(num(arrs[1][i])), ref: s.Ref(string(arrs[2][i]), uint32(num(arrs[3][i])))}
+		out[i] = record{bytes: detect.Int(arrs[0][i]), ts: event.Time(detect.Int(arrs[1][i])), ref: s.Ref(string(arrs[2][i]), uint32(detect.Int(arrs[3][i])))}
 	}
 	return out, nil
-}
-
-func num(b []byte) int64 {
-	n, _ := strconv.ParseInt(string(b), 10, 64)
-	return n
 }

@@ -60,14 +60,18 @@ type out struct {
 	err  error
 }
 
-// want reports whether some detection reads kind k; when none does, the event is counted as
-// ignored and true is not returned.
-func (o *out) want(k event.Kind) bool { return !o.f.Skip.Has(k) }
-
-func (o *out) add(k event.Kind) {
+// put adds an event of kind k to the batch's list of its kind (the list picks it), or counts
+// it as ignored when no detection reads that kind.
+func put[T any](o *out, k event.Kind, list func(*batch) *[]T, e *T) {
+	if o.f.Skip.Has(k) {
+		o.st.Ignored[logNames[k]]++
+		return
+	}
 	if o.b == nil {
 		o.b = &batch{}
 	}
+	l := list(o.b)
+	*l = append(*l, *e)
 	o.b.kinds = append(o.b.kinds, k)
 	if len(o.b.kinds) >= batchSize {
 		o.flush()
@@ -83,81 +87,24 @@ func (o *out) flush() {
 	o.err = o.emit(b)
 }
 
-func (o *out) ignored(k event.Kind) { o.st.Ignored[logNames[k]]++ }
-
-func (o *out) cur() *batch {
-	if o.b == nil {
-		o.b = &batch{}
-	}
-	return o.b
+func (o *out) Conn(e *event.Conn) {
+	put(o, event.KindConn, func(b *batch) *[]event.Conn { return &b.conn }, e)
 }
-
-func (o *out) Conn(c *event.Conn) {
-	if !o.want(event.KindConn) {
-		o.ignored(event.KindConn)
-		return
-	}
-	b := o.cur()
-	b.conn = append(b.conn, *c)
-	o.add(event.KindConn)
+func (o *out) HTTP(e *event.HTTP) {
+	put(o, event.KindHTTP, func(b *batch) *[]event.HTTP { return &b.http }, e)
 }
-
-func (o *out) HTTP(h *event.HTTP) {
-	if !o.want(event.KindHTTP) {
-		o.ignored(event.KindHTTP)
-		return
-	}
-	b := o.cur()
-	b.http = append(b.http, *h)
-	o.add(event.KindHTTP)
+func (o *out) DNS(e *event.DNS) {
+	put(o, event.KindDNS, func(b *batch) *[]event.DNS { return &b.dns }, e)
 }
-
-func (o *out) DNS(d *event.DNS) {
-	if !o.want(event.KindDNS) {
-		o.ignored(event.KindDNS)
-		return
-	}
-	b := o.cur()
-	b.dns = append(b.dns, *d)
-	o.add(event.KindDNS)
+func (o *out) TLS(e *event.TLS) {
+	put(o, event.KindTLS, func(b *batch) *[]event.TLS { return &b.tls }, e)
 }
-
-func (o *out) TLS(t *event.TLS) {
-	if !o.want(event.KindTLS) {
-		o.ignored(event.KindTLS)
-		return
-	}
-	b := o.cur()
-	b.tls = append(b.tls, *t)
-	o.add(event.KindTLS)
+func (o *out) File(e *event.File) {
+	put(o, event.KindFile, func(b *batch) *[]event.File { return &b.file }, e)
 }
-
-func (o *out) File(f *event.File) {
-	if !o.want(event.KindFile) {
-		o.ignored(event.KindFile)
-		return
-	}
-	b := o.cur()
-	b.file = append(b.file, *f)
-	o.add(event.KindFile)
+func (o *out) SMTP(e *event.SMTP) {
+	put(o, event.KindSMTP, func(b *batch) *[]event.SMTP { return &b.smtp }, e)
 }
-
-func (o *out) SMTP(s *event.SMTP) {
-	if !o.want(event.KindSMTP) {
-		o.ignored(event.KindSMTP)
-		return
-	}
-	b := o.cur()
-	b.smtp = append(b.smtp, *s)
-	o.add(event.KindSMTP)
-}
-
-func (o *out) FTP(f *event.FTP) {
-	if !o.want(event.KindFTP) {
-		o.ignored(event.KindFTP)
-		return
-	}
-	b := o.cur()
-	b.ftp = append(b.ftp, *f)
-	o.add(event.KindFTP)
+func (o *out) FTP(e *event.FTP) {
+	put(o, event.KindFTP, func(b *batch) *[]event.FTP { return &b.ftp }, e)
 }
