@@ -21,8 +21,17 @@ import (
 // detection, beside the embedded engine on the same file, in the same run: rows/s ingested,
 // and the hunt's time each way (ingest-rows/s, store-hunt-s, embedded-hunt-s).
 func BenchmarkClickHouse(b *testing.B) {
+	benchClickHouse(b, connLog(b, benchConns(), benchPairs()).path)
+}
+
+// BenchmarkClickHouseDay is BenchmarkClickHouse over the whole day of BenchmarkHuntDay (conn,
+// http, dns, ssl, files): the kinds without SQL aggregations stream back from the store.
+func BenchmarkClickHouseDay(b *testing.B) {
+	benchClickHouse(b, day(b, benchDayConns()).path)
+}
+
+func benchClickHouse(b *testing.B, path string) {
 	srv := chtest.Start(b)
-	d := connLog(b, benchConns(), benchPairs())
 	for i := range b.N {
 		c, err := clickhouse.New(srv.URL()[:strings.LastIndex(srv.URL(), "/")] + "/bench" + string(rune('a'+i%26)))
 		if err != nil {
@@ -32,7 +41,7 @@ func BenchmarkClickHouse(b *testing.B) {
 		if err := chstore.Migrate(ctx, c, chstore.Layout{}); err != nil {
 			b.Fatal(err)
 		}
-		inputs, err := source.Expand([]string{d.path}, nil)
+		inputs, err := source.Expand([]string{path}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -42,13 +51,17 @@ func BenchmarkClickHouse(b *testing.B) {
 			b.Fatal(err)
 		}
 		ingest := time.Since(t0)
-		b.ReportMetric(float64(rep.Rows["conn"])/ingest.Seconds(), "ingest-rows/s")
+		var rows int64
+		for _, n := range rep.Rows {
+			rows += n
+		}
+		b.ReportMetric(float64(rows)/ingest.Seconds(), "ingest-rows/s")
 
 		t0 = time.Now()
 		storeRes := huntStore(b, c)
 		b.ReportMetric(time.Since(t0).Seconds(), "store-hunt-s")
 		t0 = time.Now()
-		embRes := hunt(b, d.path)
+		embRes := hunt(b, path)
 		b.ReportMetric(time.Since(t0).Seconds(), "embedded-hunt-s")
 		if len(storeRes.Findings) != len(embRes.Findings) {
 			b.Errorf("%d findings from ClickHouse, %d embedded", len(storeRes.Findings), len(embRes.Findings))
@@ -78,9 +91,13 @@ func huntStore(tb testing.TB, c *clickhouse.Client) *engine.Result {
 		plain[i] = cd.Detection
 	}
 	opt := engine.Options{Detections: dets, Env: env}
+	t0 := time.Now()
 	agg, err = chstore.Aggregate(ctx, c, plain, env, 0, 0, inputs)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if b, ok := tb.(*testing.B); ok {
+		b.ReportMetric(time.Since(t0).Seconds(), "store-sql-s")
 	}
 	agg.Apply(&opt)
 	res, err := engine.Run(ctx, inputs, opt)

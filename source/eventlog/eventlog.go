@@ -34,6 +34,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	jsonv2 "github.com/go-json-experiment/json"
 	"io"
 	"os"
 	"strconv"
@@ -127,19 +128,57 @@ func New(k event.Kind) any {
 
 // Decode reads the event of a line: its kind, position and event (a pointer to its struct).
 func Decode(line []byte) (event.Kind, uint32, any, error) {
-	var env envelope
-	if err := json.Unmarshal(line, &env); err != nil {
-		return 0, 0, nil, err
+	env, ok := split(line)
+	if !ok {
+		if err := json.Unmarshal(line, &env); err != nil {
+			return 0, 0, nil, err
+		}
 	}
 	k, ok := kindNames[env.K]
 	if !ok {
 		return 0, 0, nil, fmt.Errorf("unknown kind %q", env.K)
 	}
 	e := New(k)
-	if err := json.Unmarshal(env.E, e); err != nil {
+	if err := jsonv2.Unmarshal(env.E, e); err != nil {
 		return 0, 0, nil, fmt.Errorf("%s event: %w", env.K, err)
 	}
 	return k, env.L, unescaped(e), nil
+}
+
+// split reads the envelope of a line as Encode writes it, without a pass of the JSON
+// decoder over the whole line (the event is checked when it is decoded); false when the line
+// is in another shape, which the JSON decoder then reads.
+func split(line []byte) (envelope, bool) {
+	var env envelope
+	rest, ok := bytes.CutPrefix(line, []byte(`{"k":"`))
+	if !ok {
+		return env, false
+	}
+	i := bytes.IndexByte(rest, '"')
+	if i < 0 {
+		return env, false
+	}
+	env.K, rest = string(rest[:i]), rest[i:]
+	if rest, ok = bytes.CutPrefix(rest, []byte(`","l":`)); !ok {
+		return env, false
+	}
+	var n uint64
+	i = 0
+	for ; i < len(rest) && i < 10 && '0' <= rest[i] && rest[i] <= '9'; i++ {
+		n = n*10 + uint64(rest[i]-'0')
+	}
+	if i == 0 || n > 1<<32-1 || (i > 1 && rest[0] == '0') {
+		return env, false
+	}
+	env.L = uint32(n)
+	if rest, ok = bytes.CutPrefix(rest[i:], []byte(`,"e":`)); !ok {
+		return env, false
+	}
+	if rest, ok = bytes.CutSuffix(rest, []byte("}")); !ok {
+		return env, false
+	}
+	env.E = rest
+	return env, true
 }
 
 // Deliver hands an event to the sink, its position set to ref.

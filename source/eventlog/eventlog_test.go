@@ -46,7 +46,7 @@ func (c *collector) Notice(e *event.Notice) { v := *e; c.add(event.KindNotice, e
 func (c *collector) Host(e *event.Host)     { v := *e; c.add(event.KindHost, e.Ref, &v) }
 func (c *collector) Cloud(e *event.Cloud)   { v := *e; c.add(event.KindCloud, e.Ref, &v) }
 
-func readInput(t *testing.T, in source.Input) []rec {
+func readInput(t testing.TB, in source.Input) []rec {
 	t.Helper()
 	o, err := source.Open(in, nil)
 	if err != nil {
@@ -130,4 +130,67 @@ func TestBytesRoundTrip(t *testing.T) {
 			t.Errorf("%q came back as %q, %q", s, d.Query, d.Answers)
 		}
 	}
+}
+
+// BenchmarkDecode decodes the lines of the Zeek sample logs (conn, dns, http, ssl, files ...)
+// written as an event log: the cost of each event a hunt in ClickHouse streams back.
+func BenchmarkDecode(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "zeek", "*.log*"))
+	var lines [][]byte
+	var size int64
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range readInput(b, source.FileInput(f, st.Size())) {
+			line, err := eventlog.Encode(nil, r.k, r.pos, r.e)
+			if err != nil {
+				b.Fatal(err)
+			}
+			line = bytes.TrimSuffix(line, []byte("\n"))
+			lines = append(lines, line)
+			size += int64(len(line))
+		}
+	}
+	if len(lines) == 0 {
+		b.Fatal("no sample lines")
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for _, l := range lines {
+			if _, _, _, err := eventlog.Decode(l); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(lines))/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkEncode writes the events of the Zeek sample logs as event log lines: the cost of
+// each event `sluice ingest` stores.
+func BenchmarkEncode(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "zeek", "*.log*"))
+	var recs []rec
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, readInput(b, source.FileInput(f, st.Size()))...)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var line []byte
+	for range b.N {
+		for _, r := range recs {
+			var err error
+			if line, err = eventlog.Encode(line[:0], r.k, r.pos, r.e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(recs))/b.Elapsed().Seconds(), "events/s")
 }
