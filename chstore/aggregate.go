@@ -50,6 +50,9 @@ func (a *Aggregates) Apply(opt *engine.Options) {
 // the kinds its SQL does not cover), and the span of the run's events. inputs are the run's inputs (Inputs): their order
 // is the file table the aggregates' evidence refers to.
 func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detection, env *detect.Env, since, until event.Time, inputs []source.Input) (*Aggregates, error) {
+	if err := Check(ctx, c); err != nil {
+		return nil, err
+	}
 	ids := map[string]uint32{}
 	for i, in := range inputs {
 		ids[in.Name] = uint32(i)

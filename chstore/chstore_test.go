@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -190,6 +191,55 @@ func TestHuntMatchesEmbedded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMigrateOldStore: a store an older sluice made (ssl without its established column) is
+// refused by a hunt with a message that says how to migrate it; migrated, its rows loaded
+// before read the new column from their events, and the findings are those of the files.
+func TestMigrateOldStore(t *testing.T) {
+	srv := chtest.Start(t)
+	c := client(t, srv)
+	dir := filepath.Join("..", "testdata", "zeek")
+	ingest(t, c, chstore.Options{}, dir)
+	ctx := context.Background()
+	if err := c.Exec(ctx, "ALTER TABLE ssl DROP COLUMN established"); err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := chstore.Inputs(ctx, c, 0, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := options(t)
+	var plain []detect.Detection
+	for _, d := range opt.Detections {
+		plain = append(plain, d.Detection)
+	}
+	_, err = chstore.Aggregate(ctx, c, plain, opt.Env, 0, 0, inputs)
+	if err == nil || !strings.Contains(err.Error(), "ssl.established") || !strings.Contains(err.Error(), "sluice ingest") {
+		t.Fatalf("hunt over an old store: %v", err)
+	}
+	if err := chstore.Migrate(ctx, c, chstore.Layout{}); err != nil {
+		t.Fatal(err)
+	}
+	var established int64
+	err = c.Query(ctx, "SELECT sum(established) FROM ssl", func(f [][]byte) error {
+		established = detect.Int(f[0])
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if established == 0 {
+		t.Fatal("the migrated column reads 0 for every row loaded before")
+	}
+	files, err := source.Expand([]string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, got := findingsJSON(t, hunt(t, files)), findingsJSON(t, huntStore(t, c, true))
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d findings from the migrated store, %d from the files", len(got), len(want))
 	}
 }
 

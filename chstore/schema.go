@@ -16,6 +16,12 @@ type value struct {
 
 func str(s string) value { return value{s: s} }
 func num(n int64) value  { return value{n: n, isInt: true} }
+func flag(b bool) value {
+	if b {
+		return num(1)
+	}
+	return num(0)
+}
 func addr(a interface {
 	IsValid() bool
 	String() string
@@ -30,6 +36,14 @@ func addr(a interface {
 type column struct {
 	name, typ string
 	of        func(e any) value
+}
+
+// legacy computes, for the columns added after the schema's first release (by table.column),
+// the column from the event JSON: the rows loaded before Migrate added the column read it
+// through this DEFAULT expression (ClickHouse evaluates it for parts written without the
+// column), so that an aggregation over them is as right as over new rows.
+var legacy = map[string]string{
+	"ssl.established": "visitParamExtractBool(event, 'Established')",
 }
 
 // table is the table of one event kind.
@@ -88,6 +102,7 @@ var tables = []*table{
 		{"dst", "String", func(e any) value { return addr(e.(*event.TLS).Dst) }},
 		{"dport", "UInt16", func(e any) value { return num(int64(e.(*event.TLS).DstPort)) }},
 		{"server_name", "String", func(e any) value { return str(e.(*event.TLS).ServerName) }},
+		{"established", "UInt8", func(e any) value { return flag(e.(*event.TLS).Established) }},
 	}},
 	{kind: event.KindFile, name: "files", order: []string{"src", "ts"}, cols: []column{
 		{"source", "String", func(e any) value { return str(e.(*event.File).Source) }},

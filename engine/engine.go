@@ -58,9 +58,10 @@ type Options struct {
 	// prebuilt aggregate is merged into what the events of the other kinds built. Nil entries
 	// (or a nil slice) aggregate the events read.
 	Prebuilt []detect.Aggregator
-	// Feeds, by the index of the detection, add state aggregated elsewhere to the partition
-	// aggregators after the events are read (detect.SQLPart), for the kinds in
-	// PrebuiltKinds[i], which the detection then does not observe here.
+	// Feeds, by the index of the detection, add state aggregated elsewhere (detect.SQLPart)
+	// for the kinds in PrebuiltKinds[i], which the detection then does not observe here. They
+	// run while the events are read, each into aggregators of its own (one for each partition
+	// of the source addresses aggregatorFor is asked for), merged into the partitions' after.
 	Feeds         []func(aggregatorFor func(src netip.Addr) detect.Aggregator) error
 	PrebuiltKinds []event.KindSet
 	// Window, when set, is the span of the run's events (the engine then does not take it
@@ -164,6 +165,29 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 		}(stats[w])
 	}
 
+	// feeds: state aggregated elsewhere (the event store) is built while the events are read,
+	// into aggregators of its own for each partition, merged into the partitions' after
+	fed := make([][]detect.Aggregator, len(opt.Feeds))
+	feedErrs := make([]error, len(opt.Feeds))
+	var fwg sync.WaitGroup
+	for i, feed := range opt.Feeds {
+		if feed == nil {
+			continue
+		}
+		fed[i] = make([]detect.Aggregator, partitions)
+		fwg.Add(1)
+		go func() {
+			defer fwg.Done()
+			feedErrs[i] = feed(func(src netip.Addr) detect.Aggregator {
+				p := partOf(src)
+				if fed[i][p] == nil {
+					fed[i][p] = opt.Detections[i].NewAggregator(opt.Env)
+				}
+				return fed[i][p]
+			})
+		}()
+	}
+
 	// log types no detection reads are counted, not parsed
 	skip := parts[0].unread()
 	if opt.ParseAll {
@@ -209,14 +233,19 @@ func Run(ctx context.Context, inputs []source.Input, opt Options) (*Result, erro
 	sortProblems(res.Unrecognized)
 	sortProblems(res.Failed)
 
-	for i, feed := range opt.Feeds {
-		if feed == nil {
-			continue
-		}
-		if err := feed(func(src netip.Addr) detect.Aggregator { return parts[partOf(src)].aggs[i] }); err != nil {
+	fwg.Wait()
+	for i, err := range feedErrs {
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", opt.Detections[i].Info().ID, err)
 		}
 	}
+	parallel(len(fed), nw, func(i int) {
+		for p, a := range fed[i] {
+			if a != nil {
+				parts[p].aggs[i].Merge(a)
+			}
+		}
+	})
 
 	tRead := time.Now()
 	// merge the partitions' state

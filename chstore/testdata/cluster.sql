@@ -86,7 +86,8 @@ CREATE TABLE IF NOT EXISTS `sluice`.`ssl_local` ON CLUSTER `hunt` (
   `event` String,
   `dst` String,
   `dport` UInt16,
-  `server_name` String
+  `server_name` String,
+  `established` UInt8
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/ssl', '{replica}')
 PARTITION BY day

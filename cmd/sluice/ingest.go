@@ -30,11 +30,14 @@ type ingestFlags struct {
 func ingestCmd() *cobra.Command {
 	var f ingestFlags
 	cmd := &cobra.Command{
-		Use:   "ingest --clickhouse URL [flags] PATH...",
+		Use:   "ingest --clickhouse URL [flags] [PATH...]",
 		Short: "Load logs into ClickHouse (idempotent: content loaded before is skipped, a grown log adds its new records)",
+		Long: `Load logs into ClickHouse (idempotent: content loaded before is skipped, a grown log adds its
+new records). The tables are created, or migrated to this sluice's schema, first; with no
+PATH, ingest only does that.`,
 		Example: `  sluice ingest --clickhouse http://127.0.0.1:8123 /data/zeek/2026-11-22/
-  sluice ingest --clickhouse http://ch1:8123/sluice --cluster hunt --ttl 30 /data/zeek/`,
-		Args: cobra.MinimumNArgs(1),
+  sluice ingest --clickhouse http://ch1:8123/sluice --cluster hunt --ttl 30 /data/zeek/
+  sluice ingest --clickhouse http://127.0.0.1:8123          # create or migrate the tables only`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runIngest(cmd, args, f) },
 	}
 	fl := cmd.Flags()
@@ -63,13 +66,19 @@ func runIngest(cmd *cobra.Command, args []string, f ingestFlags) error {
 	if err != nil {
 		return err
 	}
-	if len(inputs) == 0 {
+	if len(inputs) == 0 && len(args) > 0 {
 		return errors.New("no files to load in " + strings.Join(args, " "))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := chstore.Migrate(ctx, c, chstore.Layout{Cluster: f.cluster, TTLDays: f.ttlDays}); err != nil {
 		return fmt.Errorf("creating the tables: %w", err)
+	}
+	if len(args) == 0 {
+		if !f.quiet {
+			fmt.Fprintf(cmd.ErrOrStderr(), "sluice: the tables of %s are this sluice's\n", c.Database())
+		}
+		return nil
 	}
 	start := time.Now()
 	var progress atomic.Int64

@@ -13,7 +13,12 @@ import (
 func TestIngestThenHuntClickHouse(t *testing.T) {
 	srv := chtest.Start(t)
 	paths := []string{"../../testdata/zeek/", "../../testdata/pcap/"}
-	_, stderr, err := run(t, "", append([]string{"ingest", "--no-progress", "--clickhouse", srv.URL()}, paths...)...)
+	// no paths: the tables are created (or migrated) only
+	_, stderr, err := run(t, "", "ingest", "--clickhouse", srv.URL())
+	if err != nil || !strings.Contains(stderr, "are this sluice's") {
+		t.Fatalf("ingest without paths (%v):\n%s", err, stderr)
+	}
+	_, stderr, err = run(t, "", append([]string{"ingest", "--no-progress", "--clickhouse", srv.URL()}, paths...)...)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
