@@ -418,8 +418,11 @@ func testRoundTrip(t *testing.T, c *Client) {
 		if !(gotF == w.f || math.IsNaN(gotF) && math.IsNaN(w.f)) {
 			t.Errorf("row %d f = %s, want %v", id, f[4], w.f)
 		}
-		gotF32 := parseCHFloat(string(f[5]))
-		if !(float32(gotF32) == w.f32 || math.IsNaN(gotF32) && math.IsNaN(float64(w.f32))) {
+		// current releases parse Float32 text with a fast algorithm that may miss the
+		// correctly rounded value by one unit in the last place (precise_float_parsing=0)
+		gotF32 := float32(parseCHFloat(string(f[5])))
+		near := gotF32 == w.f32 || math.Nextafter32(gotF32, w.f32) == w.f32
+		if !(near || math.IsNaN(float64(gotF32)) && math.IsNaN(float64(w.f32))) {
 			t.Errorf("row %d f32 = %s, want %v", id, f[5], w.f32)
 		}
 		check("ok", string(f[6]), map[bool]string{true: "1", false: "0"}[w.ok])
