@@ -15,17 +15,21 @@ import (
 	"github.com/sluice-hunt/sluice/source/eventlog"
 )
 
-// Where is the SQL condition on ts for the bounds [since, until) (zero: unbounded).
+// Where is the SQL condition on ts for the bounds [since, until) (zero: unbounded), with the
+// days they span on the partition column, so that ClickHouse reads only those partitions.
 func Where(since, until event.Time) string {
 	w := "1"
 	if since != 0 {
-		w += " AND ts >= " + strconv.FormatInt(int64(since), 10)
+		w += " AND ts >= " + strconv.FormatInt(int64(since), 10) + " AND day >= '" + dayOf(since) + "'"
 	}
 	if until != 0 {
-		w += " AND ts < " + strconv.FormatInt(int64(until), 10)
+		w += " AND ts < " + strconv.FormatInt(int64(until), 10) + " AND day <= '" + dayOf(until) + "'"
 	}
 	return w
 }
+
+// dayOf is the day (the partition) a row of time t is stored in.
+func dayOf(t event.Time) string { return t.Std().Format("2006-01-02") }
 
 // Aggregates are what the store computed for a run: engine.Options' Prebuilt, PrebuiltKinds
 // and Window (Apply sets them).

@@ -4,9 +4,11 @@
 // # Tables
 //
 // One table per event kind (conn, http, dns, ssl, files, smtp, ftp, x509, notice, host, cloud),
-// MergeTree, partitioned by day, ordered by the keys the detections group on (conn: source,
-// destination, port, time; http: source, host, time; dns: source, query, time ...). Every
-// table has the same leading columns:
+// MergeTree, partitioned by day, ordered by the content the records came from (fid), then by
+// the keys the detections group on (conn: source, destination, port, time; http: source, host,
+// time; dns: source, query, time ...): the rows of one file are one range of the primary key,
+// so that streaming a file's events back, or finding the batches of a file already in, reads
+// that file's rows and not the whole day's. Every table has the same leading columns:
 //
 //	fid    String   the content id of the file the record came from (SHA-256 of its bytes)
 //	batch  UInt32   the insert the row came in (numbered in the same order on every load)

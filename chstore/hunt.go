@@ -75,13 +75,7 @@ func streamQuery(fids []string, since, until event.Time, kinds event.KindSet) st
 	for _, f := range fids {
 		in = append(in, clickhouse.Quote(f))
 	}
-	where := "fid IN (" + strings.Join(in, ", ") + ")"
-	if since != 0 {
-		where += fmt.Sprintf(" AND ts >= %d", int64(since))
-	}
-	if until != 0 {
-		where += fmt.Sprintf(" AND ts < %d", int64(until))
-	}
+	where := "fid IN (" + strings.Join(in, ", ") + ") AND " + Where(since, until)
 	var parts []string
 	for _, t := range tables {
 		if kinds.Has(t.kind) {

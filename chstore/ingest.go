@@ -366,7 +366,7 @@ func (s *ingestSink) add(k event.Kind, ref event.Ref, ts event.Time, src netip.A
 	s.maxPos = max(s.maxPos, ref.Line)
 	s.events++
 	t := tableOf[k]
-	day := ts.Std().Format("2006-01-02")
+	day := dayOf(ts)
 	key := bufKey{k, day}
 	rb := s.bufs[key]
 	if rb == nil {

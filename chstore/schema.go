@@ -50,7 +50,7 @@ var legacy = map[string]string{
 type table struct {
 	kind  event.Kind
 	name  string
-	order []string // ORDER BY: the detections' grouping keys first
+	order []string // ORDER BY after fid: the detections' grouping keys
 	cols  []column
 }
 
@@ -195,7 +195,9 @@ func DDL(db string, l Layout) []string {
 		if l.TTLDays > 0 && l.TTL {
 			ttl = fmt.Sprintf(" TTL day + toIntervalDay(%d)", l.TTLDays)
 		}
-		order := strings.Join(t.order, ", ")
+		// the content first: a file's rows are one range (a hunt streams a file's events, a
+		// load resumes a file's batches), ordered within it by the detections' grouping keys
+		order := strings.Join(append([]string{"fid"}, t.order...), ", ")
 		body := "(\n  " + strings.Join(cols, ",\n  ") + "\n)"
 		if l.Cluster == "" {
 			out = append(out, fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s.%s %s\nENGINE = MergeTree()\nPARTITION BY day\nORDER BY (%s)%s",

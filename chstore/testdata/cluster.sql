@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`conn_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/conn', '{replica}')
 PARTITION BY day
-ORDER BY (src, dst, dport, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, src, dst, dport, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`conn` ON CLUSTER `hunt` AS `sluice`.`conn_local`
 ENGINE = Distributed(`hunt`, `sluice`, `conn_local`, cityHash64(src));
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`http_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/http', '{replica}')
 PARTITION BY day
-ORDER BY (src, host, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, src, host, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`http` ON CLUSTER `hunt` AS `sluice`.`http_local`
 ENGINE = Distributed(`hunt`, `sluice`, `http_local`, cityHash64(src));
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`dns_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/dns', '{replica}')
 PARTITION BY day
-ORDER BY (src, query, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, src, query, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`dns` ON CLUSTER `hunt` AS `sluice`.`dns_local`
 ENGINE = Distributed(`hunt`, `sluice`, `dns_local`, cityHash64(src));
@@ -91,7 +91,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`ssl_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/ssl', '{replica}')
 PARTITION BY day
-ORDER BY (src, server_name, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, src, server_name, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`ssl` ON CLUSTER `hunt` AS `sluice`.`ssl_local`
 ENGINE = Distributed(`hunt`, `sluice`, `ssl_local`, cityHash64(src));
@@ -111,7 +111,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`files_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/files', '{replica}')
 PARTITION BY day
-ORDER BY (src, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, src, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`files` ON CLUSTER `hunt` AS `sluice`.`files_local`
 ENGINE = Distributed(`hunt`, `sluice`, `files_local`, cityHash64(src));
@@ -130,7 +130,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`smtp_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/smtp', '{replica}')
 PARTITION BY day
-ORDER BY (src, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, src, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`smtp` ON CLUSTER `hunt` AS `sluice`.`smtp_local`
 ENGINE = Distributed(`hunt`, `sluice`, `smtp_local`, cityHash64(src));
@@ -150,7 +150,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`ftp_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/ftp', '{replica}')
 PARTITION BY day
-ORDER BY (src, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, src, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`ftp` ON CLUSTER `hunt` AS `sluice`.`ftp_local`
 ENGINE = Distributed(`hunt`, `sluice`, `ftp_local`, cityHash64(src));
@@ -167,7 +167,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`x509_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/x509', '{replica}')
 PARTITION BY day
-ORDER BY (ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`x509` ON CLUSTER `hunt` AS `sluice`.`x509_local`
 ENGINE = Distributed(`hunt`, `sluice`, `x509_local`, cityHash64(src));
@@ -185,7 +185,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`notice_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/notice', '{replica}')
 PARTITION BY day
-ORDER BY (src, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, src, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`notice` ON CLUSTER `hunt` AS `sluice`.`notice_local`
 ENGINE = Distributed(`hunt`, `sluice`, `notice_local`, cityHash64(src));
@@ -207,7 +207,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`host_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/host', '{replica}')
 PARTITION BY day
-ORDER BY (computer, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, computer, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`host` ON CLUSTER `hunt` AS `sluice`.`host_local`
 ENGINE = Distributed(`hunt`, `sluice`, `host_local`, cityHash64(src));
@@ -229,7 +229,7 @@ CREATE TABLE IF NOT EXISTS `sluice`.`cloud_local` ON CLUSTER `hunt` (
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/sluice/cloud', '{replica}')
 PARTITION BY day
-ORDER BY (user, ts) TTL day + toIntervalDay(30);
+ORDER BY (fid, user, ts) TTL day + toIntervalDay(30);
 
 CREATE TABLE IF NOT EXISTS `sluice`.`cloud` ON CLUSTER `hunt` AS `sluice`.`cloud_local`
 ENGINE = Distributed(`hunt`, `sluice`, `cloud_local`, cityHash64(src));
