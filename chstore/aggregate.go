@@ -1,11 +1,14 @@
 package chstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/sluice-hunt/sluice/clickhouse"
 	"github.com/sluice-hunt/sluice/detect"
@@ -57,30 +60,7 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 	if err := Check(ctx, c); err != nil {
 		return nil, err
 	}
-	ids := map[string]uint32{}
-	for i, in := range inputs {
-		ids[in.Name] = uint32(i)
-	}
-	store := &detect.Store{
-		Query:  func(sql string, fn func([][]byte) error) error { return c.Query(ctx, sql, fn) },
-		Where:  Where(since, until),
-		FileID: func(p string) (uint32, bool) { id, ok := ids[p]; return id, ok },
-		Array:  clickhouse.ParseArray,
-	}
-	store.Conns = func(cond string, fn func(*event.Conn) error) error {
-		var line []byte
-		return c.Query(ctx, "SELECT file, line, event FROM conn WHERE "+store.Where+" AND ("+cond+")", func(f [][]byte) error {
-			line = append(append(append(append(line[:0], `{"k":"conn","l":`...), f[1]...), `,"e":`...), f[2]...)
-			line = append(line, '}')
-			_, pos, e, err := eventlog.Decode(line)
-			if err != nil {
-				return err
-			}
-			cn := e.(*event.Conn)
-			cn.Ref = store.Ref(string(f[0]), pos)
-			return fn(cn)
-		})
-	}
+	store := Store(ctx, c, since, until, inputs)
 	pre := make([]detect.Aggregator, len(dets))
 	feeds := make([]func(func(netip.Addr) detect.Aggregator) error, len(dets))
 	covered := make([]event.KindSet, len(dets))
@@ -140,6 +120,37 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 	return &Aggregates{Streamed: streamed, Prebuilt: pre, Feeds: feeds, Kinds: covered, Window: w}, err
 }
 
+// Store is the event store as the detections' SQL sees it (detect.Store) for a run over
+// [since, until) (zero: unbounded) whose file table is inputs (Inputs).
+func Store(ctx context.Context, c *clickhouse.Client, since, until event.Time, inputs []source.Input) *detect.Store {
+	ids := map[string]uint32{}
+	for i, in := range inputs {
+		ids[in.Name] = uint32(i)
+	}
+	store := &detect.Store{
+		Query:  func(sql string, fn func([][]byte) error) error { return c.Query(ctx, sql, fn) },
+		Where:  Where(since, until),
+		FileID: func(p string) (uint32, bool) { id, ok := ids[p]; return id, ok },
+		Array:  clickhouse.ParseArray,
+	}
+	store.Conns = func(cond string, fn func(*event.Conn) error) error {
+		var line []byte
+		return c.Query(ctx, "SELECT file, line, event FROM conn WHERE "+store.Where+" AND ("+cond+")", func(f [][]byte) error {
+			line = append(append(append(append(line[:0], `{"k":"conn","l":`...), f[1]...), `,"e":`...), f[2]...)
+			line = append(line, '}')
+			_, pos, e, err := eventlog.Decode(line)
+			if err != nil {
+				return err
+			}
+			cn := e.(*event.Conn)
+			cn.Ref = store.Ref(string(f[0]), pos)
+			return fn(cn)
+		})
+	}
+	store.DNS = func(cond string, fn func(*event.DNS) error) error { return storedDNS(store, cond, fn) }
+	return store
+}
+
 // observed is the kinds an aggregator observes: the kinds whose events the engine reads, and
 // whose times make the run's window.
 func observed(a detect.Aggregator) event.KindSet {
@@ -162,4 +173,83 @@ func observed(a detect.Aggregator) event.KindSet {
 func is[T any](a detect.Aggregator) bool {
 	_, ok := a.(T)
 	return ok
+}
+
+// dnsSQL groups the dns rows by what repeats from query to query, each group with its files,
+// its distinct answer lists (the Answers and TTLs of the event JSON) and every query's time,
+// file, line and answers (indexes into the files and answer lists).
+const dnsSQL = `
+SELECT src, dst, dport, query, qtype, qt, rcode, rc, files, answers,
+       arrayMap(x -> x.1, pts), arrayMap(x -> indexOf(files, x.2), pts), arrayMap(x -> x.3, pts), arrayMap(x -> indexOf(answers, x.4), pts)
+FROM (
+  SELECT src, dst, dport, query, qtype, qt, rcode, rc, groupUniqArray(file) AS files, groupUniqArray(ans) AS answers,
+         arraySort(groupArray((ts, file, line, ans))) AS pts
+  FROM (
+    SELECT src, dst, dport, query, qtype, rcode, ts, file, line,
+           visitParamExtractInt(event, 'QType') AS qt, visitParamExtractInt(event, 'RCode') AS rc,
+           concat(visitParamExtractRaw(event, 'Answers'), '\t', visitParamExtractRaw(event, 'TTLs')) AS ans
+    FROM dns
+    WHERE {where} AND src != '' AND ({cond})
+  )
+  GROUP BY src, dst, dport, query, qtype, qt, rcode, rc
+)`
+
+// storedDNS reads the dns rows of cond back as records (detect.Store.DNS).
+func storedDNS(s *detect.Store, cond string, fn func(*event.DNS) error) error {
+	q := strings.NewReplacer("{where}", s.Where, "{cond}", cond).Replace(dnsSQL)
+	return s.Query(q, func(f [][]byte) error {
+		if len(f) != 14 {
+			return fmt.Errorf("dns: %d columns", len(f))
+		}
+		src, err := netip.ParseAddr(string(f[0]))
+		if err != nil {
+			return nil
+		}
+		dst, _ := netip.ParseAddr(string(f[1])) // none logged: the zero address, as streamed
+		var cols [6][][]byte
+		for i, j := range []int{8, 9, 10, 11, 12, 13} {
+			if cols[i], err = s.Array(f[j]); err != nil {
+				return fmt.Errorf("dns: %w", err)
+			}
+		}
+		files, lists, times, fileIdx, lines, listIdx := cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]
+		type answers struct {
+			answers event.List
+			ttls    []event.Duration
+		}
+		decoded := make([]answers, len(lists))
+		for i, l := range lists {
+			a, t, _ := bytes.Cut(l, []byte("\t"))
+			var names []string
+			var ttls []event.Duration
+			if len(a) > 0 {
+				if names, err = eventlog.Strings(a); err != nil {
+					return fmt.Errorf("dns answers %q: %w", a, err)
+				}
+			}
+			if len(t) > 0 {
+				if err := jsonv2.Unmarshal(t, &ttls); err != nil {
+					return fmt.Errorf("dns TTLs %q: %w", t, err)
+				}
+			}
+			decoded[i] = answers{names, ttls}
+		}
+		e := event.DNS{Query: string(f[3]), QTypeName: string(f[4]), QType: detect.Int(f[5]),
+			RCodeName: string(f[6]), RCode: detect.Int(f[7])}
+		e.Src, e.Dst, e.DstPort = src, dst, uint16(detect.Int(f[2]))
+		for i := range times {
+			r := e
+			r.TS = event.Time(detect.Int(times[i]))
+			if fi := detect.Int(fileIdx[i]) - 1; fi >= 0 && int(fi) < len(files) {
+				r.Ref = s.Ref(string(files[fi]), uint32(detect.Int(lines[i])))
+			}
+			if li := detect.Int(listIdx[i]) - 1; li >= 0 && int(li) < len(decoded) {
+				r.Answers, r.TTLs = decoded[li].answers, decoded[li].ttls
+			}
+			if err := fn(&r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -15,8 +15,8 @@ import (
 // port and outcome (the failed states apart), every call's time, bytes sent (IP bytes, else
 // payload bytes; negative when neither is set), file and line, in time order, each file named
 // once per series. The series are built from them by the same code as from streamed records;
-// the HTTP, DNS and host records still stream to the detection (SQLKinds). ClickHouse 18.16
-// and current releases both run it (and tlsSQL).
+// the HTTP and host records still stream to the detection (SQLKinds). ClickHouse 18.16 and
+// current releases both run it (and tlsSQL, and the grouping of detect.Store.DNS).
 const seriesSQL = `
 SELECT src, dst, dport, failed, files,
        arrayMap(x -> x.1, pts), arrayMap(x -> x.2, pts), arrayMap(x -> indexOf(files, x.3), pts), arrayMap(x -> x.4, pts)
@@ -43,9 +43,10 @@ FROM (
   GROUP BY src, server_name, established
 )`
 
-// SQLKinds: the conn and TLS records are aggregated in the store; the other kinds stream.
+// SQLKinds: the conn, TLS and DNS records are aggregated in the store; the other kinds
+// stream.
 func (d *Detection) SQLKinds() event.KindSet {
-	return event.KindSet(0).With(event.KindConn).With(event.KindTLS)
+	return event.KindSet(0).With(event.KindConn).With(event.KindTLS).With(event.KindDNS)
 }
 
 // points reads the columns of a row that hold a series' points: files, then times, indexes
@@ -124,6 +125,15 @@ func (d *Detection) FeedSQL(env *detect.Env, s *detect.Store, into func(netip.Ad
 		isFailed = "conn_state IN (" + strings.Join(failed, ", ") + ")"
 	}
 	if err := d.feedTLS(s, into); err != nil {
+		return err
+	}
+	// DNS: the records grouped by client, server, name and type in the store (each name
+	// travels once), through ObserveDNS: lookup series and the names of answered addresses
+	err := s.DNS("query != ''", func(e *event.DNS) error {
+		into(e.Src).(*Aggregator).ObserveDNS(e)
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	q := strings.NewReplacer("{failed}", isFailed, "{where}", s.Where).Replace(seriesSQL)

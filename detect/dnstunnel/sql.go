@@ -3,19 +3,35 @@ package dnstunnel
 import (
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/event"
 )
 
-// SQLKinds: the conn records are read in the store (detect.SQLPart).
-func (d *Detection) SQLKinds() event.KindSet { return event.KindSet(0).With(event.KindConn) }
+// SQLKinds: the conn and dns records are read in the store (detect.SQLPart).
+func (d *Detection) SQLKinds() event.KindSet {
+	return event.KindSet(0).With(event.KindConn).With(event.KindDNS)
+}
 
-// FeedSQL gives the never-connected check what ObserveConn keeps of the conn records: the
-// last time each destination address was connected to (DNS to port 53 left out).
+// FeedSQL gives ObserveDNS the stored DNS records, grouped by client, server, name and type in
+// the store (detect.Store.DNS: each name travels once), and the never-connected check what
+// ObserveConn keeps of the conn records: the last time each destination address was connected
+// to (DNS to port 53 left out).
 func (d *Detection) FeedSQL(_ *detect.Env, s *detect.Store, into func(netip.Addr) detect.Aggregator) error {
-	if !d.p.CheckConnections {
-		return nil
+	skip := []string{"0"} // ObserveDNS checks again: the condition only spares the transfer
+	for _, p := range d.p.SkipPorts {
+		if p >= 0 && p <= 65535 {
+			skip = append(skip, strconv.Itoa(p))
+		}
+	}
+	err := s.DNS("query NOT IN ('', '-') AND dport NOT IN ("+strings.Join(skip, ", ")+") AND qtype NOT IN ('NBSTAT', 'NB')",
+		func(e *event.DNS) error {
+			into(e.Src).(*Aggregator).ObserveDNS(e)
+			return nil
+		})
+	if err != nil || !d.p.CheckConnections {
+		return err
 	}
 	a := into(netip.Addr{}).(*Aggregator) // a shared table: merged across partitions by key
 	return s.Query("SELECT dst, max(ts) FROM conn WHERE "+s.Where+" AND dst != '' AND NOT (dport = 53 AND service = 'dns') GROUP BY dst",

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // JSON strings hold text, but event strings hold bytes (a DNS name with a byte above 0x7f, a
@@ -158,3 +160,18 @@ func Escaped(e any) any { return mapStrings(e, needsEscape, escape) }
 
 // unescaped undoes Escaped on a decoded event (it owns its strings: written in place).
 func unescaped(e any) any { return mapStrings(e, hasBackslash, unescape) }
+
+// Strings decodes a JSON array of strings as the store holds them (a list field of an event,
+// cut from its JSON): null is nil, and escaped strings come back as their bytes.
+func Strings(raw []byte) ([]string, error) {
+	var list []string
+	if err := jsonv2.Unmarshal(raw, &list); err != nil {
+		return nil, err
+	}
+	for i, s := range list {
+		if hasBackslash(s) {
+			list[i] = unescape(s)
+		}
+	}
+	return list, nil
+}
