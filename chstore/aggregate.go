@@ -61,6 +61,9 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 		return nil, err
 	}
 	store := Store(ctx, c, since, until, inputs)
+	// the feeds that read the dns records share one scan of them (they run at once)
+	var dnsFeeds []int
+	var dns *sharedScan[*event.DNS] // made after the loop: the closures read it when they run
 	pre := make([]detect.Aggregator, len(dets))
 	feeds := make([]func(func(netip.Addr) detect.Aggregator) error, len(dets))
 	covered := make([]event.KindSet, len(dets))
@@ -78,8 +81,14 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 		}
 		if p, ok := d.(detect.SQLPart); ok {
 			covered[i] = p.SQLKinds()
+			if p.SQLKinds().Has(event.KindDNS) {
+				dnsFeeds = append(dnsFeeds, i)
+			}
+			own := *store
+			own.DNS = func(fn func(*event.DNS) error) error { return dns.subscribe(i, fn) }
 			feeds[i] = func(into func(netip.Addr) detect.Aggregator) error {
-				if err := p.FeedSQL(env, store, into); err != nil {
+				defer dns.leave(i)
+				if err := p.FeedSQL(env, &own, into); err != nil {
 					return fmt.Errorf("aggregation in ClickHouse: %w", err)
 				}
 				return nil
@@ -96,6 +105,7 @@ func Aggregate(ctx context.Context, c *clickhouse.Client, dets []detect.Detectio
 		}
 		pre[i] = a
 	}
+	dns = newSharedScan(store.DNS, dnsFeeds)
 	var parts []string
 	for _, t := range tables {
 		if !kinds.Has(t.kind) {
@@ -147,7 +157,7 @@ func Store(ctx context.Context, c *clickhouse.Client, since, until event.Time, i
 			return fn(cn)
 		})
 	}
-	store.DNS = func(cond string, fn func(*event.DNS) error) error { return storedDNS(store, cond, fn) }
+	store.DNS = func(fn func(*event.DNS) error) error { return storedDNS(store, fn) }
 	return store
 }
 
@@ -189,14 +199,14 @@ FROM (
            visitParamExtractInt(event, 'QType') AS qt, visitParamExtractInt(event, 'RCode') AS rc,
            concat(visitParamExtractRaw(event, 'Answers'), '\t', visitParamExtractRaw(event, 'TTLs')) AS ans
     FROM dns
-    WHERE {where} AND src != '' AND ({cond})
+    WHERE {where} AND src != '' AND query != ''
   )
   GROUP BY src, dst, dport, query, qtype, qt, rcode, rc
 )`
 
-// storedDNS reads the dns rows of cond back as records (detect.Store.DNS).
-func storedDNS(s *detect.Store, cond string, fn func(*event.DNS) error) error {
-	q := strings.NewReplacer("{where}", s.Where, "{cond}", cond).Replace(dnsSQL)
+// storedDNS reads the dns rows with a query back as records (detect.Store.DNS).
+func storedDNS(s *detect.Store, fn func(*event.DNS) error) error {
+	q := strings.NewReplacer("{where}", s.Where).Replace(dnsSQL)
 	return s.Query(q, func(f [][]byte) error {
 		if len(f) != 14 {
 			return fmt.Errorf("dns: %d columns", len(f))

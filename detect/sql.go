@@ -25,13 +25,14 @@ type Store struct {
 	// on the conn table's columns, within the run's bounds: a detection that needs only a few
 	// records streams only those.
 	Conns func(cond string, fn func(*event.Conn) error) error
-	// DNS hands fn the stored DNS records that match a SQL condition on the dns table's
-	// columns, within the run's bounds, grouped in the store by what repeats (client, server,
-	// port, name, type, answer code) so that each name travels once. Each record has the
-	// fields the DNS detections read, as streamed: TS, Ref, Src, Dst, DstPort, Query, QType,
-	// QTypeName, RCode, RCodeName, Answers, TTLs; the others are zero. Records come grouped,
-	// not in file order: the aggregators' results must not depend on order (as Merge's).
-	DNS func(cond string, fn func(*event.DNS) error) error
+	// DNS hands fn the stored DNS records with a query, within the run's bounds, grouped in
+	// the store by what repeats (client, server, port, name, type, answer code) so that each
+	// name travels once. Each record has the fields the DNS detections read, as streamed: TS,
+	// Ref, Src, Dst, DstPort, Query, QType, QTypeName, RCode, RCodeName, Answers, TTLs; the
+	// others are zero. Records come grouped, not in file order: the aggregators' results must
+	// not depend on order (as Merge's). The detections that read them in one hunt share one
+	// scan (their FeedSQL run at once), so a FeedSQL calls DNS once.
+	DNS func(fn func(*event.DNS) error) error
 }
 
 // SQLAggregator is a detection whose aggregation runs as SQL inside the event store: the store

@@ -124,16 +124,17 @@ func (d *Detection) FeedSQL(env *detect.Env, s *detect.Store, into func(netip.Ad
 	if len(failed) > 0 {
 		isFailed = "conn_state IN (" + strings.Join(failed, ", ") + ")"
 	}
-	if err := d.feedTLS(s, into); err != nil {
-		return err
-	}
-	// DNS: the records grouped by client, server, name and type in the store (each name
-	// travels once), through ObserveDNS: lookup series and the names of answered addresses
-	err := s.DNS("query != ''", func(e *event.DNS) error {
+	// DNS first (its scan is shared with dns-tunnel, which waits for it): the records grouped
+	// by client, server, name and type in the store (each name travels once), through
+	// ObserveDNS: lookup series and the names of answered addresses
+	err := s.DNS(func(e *event.DNS) error {
 		into(e.Src).(*Aggregator).ObserveDNS(e)
 		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := d.feedTLS(s, into); err != nil {
 		return err
 	}
 	q := strings.NewReplacer("{failed}", isFailed, "{where}", s.Where).Replace(seriesSQL)

@@ -3,7 +3,6 @@ package dnstunnel
 import (
 	"net/netip"
 	"strconv"
-	"strings"
 
 	"github.com/sluice-hunt/sluice/detect"
 	"github.com/sluice-hunt/sluice/event"
@@ -19,17 +18,10 @@ func (d *Detection) SQLKinds() event.KindSet {
 // ObserveConn keeps of the conn records: the last time each destination address was connected
 // to (DNS to port 53 left out).
 func (d *Detection) FeedSQL(_ *detect.Env, s *detect.Store, into func(netip.Addr) detect.Aggregator) error {
-	skip := []string{"0"} // ObserveDNS checks again: the condition only spares the transfer
-	for _, p := range d.p.SkipPorts {
-		if p >= 0 && p <= 65535 {
-			skip = append(skip, strconv.Itoa(p))
-		}
-	}
-	err := s.DNS("query NOT IN ('', '-') AND dport NOT IN ("+strings.Join(skip, ", ")+") AND qtype NOT IN ('NBSTAT', 'NB')",
-		func(e *event.DNS) error {
-			into(e.Src).(*Aggregator).ObserveDNS(e)
-			return nil
-		})
+	err := s.DNS(func(e *event.DNS) error {
+		into(e.Src).(*Aggregator).ObserveDNS(e)
+		return nil
+	})
 	if err != nil || !d.p.CheckConnections {
 		return err
 	}
