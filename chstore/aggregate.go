@@ -144,16 +144,13 @@ func Store(ctx context.Context, c *clickhouse.Client, since, until event.Time, i
 		Array:  clickhouse.ParseArray,
 	}
 	store.Conns = func(cond string, fn func(*event.Conn) error) error {
-		var line []byte
 		return c.Query(ctx, "SELECT file, line, event FROM conn WHERE "+store.Where+" AND ("+cond+")", func(f [][]byte) error {
-			line = append(append(append(append(line[:0], `{"k":"conn","l":`...), f[1]...), `,"e":`...), f[2]...)
-			line = append(line, '}')
-			_, pos, e, err := eventlog.Decode(line)
+			e, err := eventlog.DecodeEvent(event.KindConn, f[2])
 			if err != nil {
 				return err
 			}
 			cn := e.(*event.Conn)
-			cn.Ref = store.Ref(string(f[0]), pos)
+			cn.Ref = store.Ref(string(f[0]), uint32(detect.Int(f[1])))
 			return fn(cn)
 		})
 	}

@@ -128,21 +128,42 @@ func New(k event.Kind) any {
 
 // Decode reads the event of a line: its kind, position and event (a pointer to its struct).
 func Decode(line []byte) (event.Kind, uint32, any, error) {
-	env, ok := split(line)
-	if !ok {
-		if err := json.Unmarshal(line, &env); err != nil {
-			return 0, 0, nil, err
-		}
+	env, err := readEnvelope(line)
+	if err != nil {
+		return 0, 0, nil, err
 	}
 	k, ok := kindNames[env.K]
 	if !ok {
 		return 0, 0, nil, fmt.Errorf("unknown kind %q", env.K)
 	}
+	e, err := DecodeEvent(k, env.E)
+	return k, env.L, e, err
+}
+
+// DecodeEvent reads the JSON of an event of kind k as the event log and the store hold it
+// (a pointer to its struct, its byte strings unescaped).
+func DecodeEvent(k event.Kind, body []byte) (any, error) {
 	e := New(k)
-	if err := jsonv2.Unmarshal(env.E, e); err != nil {
-		return 0, 0, nil, fmt.Errorf("%s event: %w", env.K, err)
+	if e == nil {
+		return nil, fmt.Errorf("unknown kind %d", k)
 	}
-	return k, env.L, unescaped(e), nil
+	if err := jsonv2.Unmarshal(body, e); err != nil {
+		return nil, fmt.Errorf("%s event: %w", k, err)
+	}
+	return unescaped(e), nil
+}
+
+// readEnvelope reads the envelope of a line: by hand in the shape Encode writes, else with the
+// JSON decoder.
+func readEnvelope(line []byte) (envelope, error) {
+	env, ok := split(line)
+	if !ok {
+		env = envelope{}
+		if err := json.Unmarshal(line, &env); err != nil {
+			return env, err
+		}
+	}
+	return env, nil
 }
 
 // split reads the envelope of a line as Encode writes it, without a pass of the JSON
@@ -296,8 +317,8 @@ func Records(r io.Reader, positions []uint32) (map[uint32]string, error) {
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 64<<10), source.MaxLine)
 	for sc.Scan() {
-		var env envelope
-		if json.Unmarshal(sc.Bytes(), &env) != nil || !want[env.L] {
+		env, err := readEnvelope(sc.Bytes())
+		if err != nil || !want[env.L] {
 			continue
 		}
 		if _, seen := out[env.L]; !seen {
